@@ -38,6 +38,10 @@ export const errors = {
   pathNotFound: (message = 'the server could not find the requested resource') =>
     new ApiError(404, 'NotFound', message, {}),
 
+  /** A subresource that exists upstream but that this server does not serve (yet). */
+  notFoundSubresource: (resource: { group: string; plural: string }, sub: string) =>
+    new ApiError(404, 'NotFound', `the server does not serve the ${sub} subresource of ${qualifiedResource(resource.group, resource.plural)}`, {}),
+
   methodNotAllowed: (verb: string, what: string) =>
     new ApiError(405, 'MethodNotAllowed', `${verb} is not supported on resources of kind "${what}"`),
 

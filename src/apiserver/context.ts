@@ -1,0 +1,37 @@
+// What every request handler gets: the parsed request, the user, the resource it addresses,
+// and the server's shared parts (store, registry, watch cache, admission, clock).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Store } from '../store/store.js';
+import type { ResourceType } from '../api/resources.js';
+import type { UserInfo } from './authn.js';
+import type { RequestInfo } from './requestinfo.js';
+import type { ResourceRegistry } from './registry.js';
+import type { WatchCache } from './watchcache.js';
+import type { Admission } from './admission.js';
+
+export interface ServerParts {
+  store: Store;
+  registry: ResourceRegistry;
+  watchCache: WatchCache;
+  admission: Admission;
+  now: () => Date;
+  /** Called when a watch stream opens and closes, for metrics. */
+  serverId: string;
+}
+
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  info: RequestInfo;
+  query: URLSearchParams;
+  user: UserInfo;
+  resource: ResourceType;
+  parts: ServerParts;
+  /** Warning headers to send ("299 - message"). */
+  warnings: string[];
+}
+
+export function isDryRun(ctx: RequestContext): boolean {
+  const values = ctx.query.getAll('dryRun');
+  return values.includes('All');
+}

@@ -1,0 +1,33 @@
+// How objects are kept in the store and handed out: one key per object, JSON in the storage
+// version without resourceVersion (the store's modRevision is the resourceVersion, as etcd's
+// is upstream), converted to the version a request asked for.
+import type { KeyValue } from '../store/store.js';
+import type { KubeObject } from '../api/types.js';
+import { apiVersionOf } from '../api/types.js';
+import { storageKey, storagePrefix, type ResourceType } from '../api/resources.js';
+import { convert } from './conversion.js';
+
+export function objectKey(resource: ResourceType, namespace: string | undefined, name: string): string {
+  return storageKey(resource.group, resource.plural, resource.namespaced ? namespace : undefined, name);
+}
+
+/** Prefix of a resource's keys, narrowed to one namespace when given. */
+export function collectionPrefix(resource: ResourceType, namespace?: string): string {
+  const base = storagePrefix(resource.group, resource.plural);
+  return resource.namespaced && namespace ? `${base}${namespace}/` : base;
+}
+
+/** Decode a stored value into the served version of `resource`, with its resourceVersion. */
+export function decodeObject(kv: Pick<KeyValue, 'value' | 'modRevision'>, resource: ResourceType): KubeObject {
+  const obj = JSON.parse(kv.value) as KubeObject;
+  obj.metadata.resourceVersion = String(kv.modRevision);
+  return resource.version === resource.storageVersion ? obj : convert(obj, resource, resource.storageVersion, resource.version);
+}
+
+/** Encode an object (in the served version of `resource`) for storage. */
+export function encodeObject(obj: KubeObject, resource: ResourceType): string {
+  const stored = resource.version === resource.storageVersion ? obj : convert(obj, resource, resource.version, resource.storageVersion);
+  const { resourceVersion: _rv, ...metadata } = stored.metadata;
+  const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = stored;
+  return JSON.stringify({ apiVersion: apiVersionOf(resource.group, resource.storageVersion), kind: resource.kind, metadata, ...rest });
+}

@@ -1,0 +1,255 @@
+// The API server: HTTPS, authentication, authorization, then either a non-resource path
+// (health, version, discovery, OpenAPI) or a resource request dispatched to its verb.
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID, createHash } from 'node:crypto';
+import { errors } from '../api/errors.js';
+import type { Store } from '../store/store.js';
+import { storageKey } from '../api/resources.js';
+import type { ClusterPki } from './pki.js';
+import { authenticate, type TokenAuthenticator, type UserInfo } from './authn.js';
+import { AuthenticatedAuthorizer, type Authorizer } from './authz.js';
+import { parseRequestInfo, type RequestInfo } from './requestinfo.js';
+import { ResourceRegistry } from './registry.js';
+import { WatchCache } from './watchcache.js';
+import { Admission, namespaceLifecycle } from './admission.js';
+import type { RequestContext, ServerParts } from './context.js';
+import { writeError, writeJson } from './respond.js';
+import { aggregatedDiscovery, aggregatedDiscoveryVersion, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
+import { buildOpenApiV3, openApiV3Index } from './openapi/index.js';
+import { CrdController } from './crds.js';
+import { get } from './verbs/get.js';
+import { list } from './verbs/list.js';
+import { watch } from './verbs/watch.js';
+import { create } from './verbs/create.js';
+import { update } from './verbs/update.js';
+import { patch } from './verbs/patch.js';
+import { deleteOne, deleteCollection } from './verbs/delete.js';
+import { scale } from './verbs/scale.js';
+
+export const kubernetesVersion = { major: '1', minor: '33', gitVersion: 'v1.33.0+unyo' };
+
+export interface ApiServerOptions {
+  store: Store;
+  pki: ClusterPki;
+  tokens: TokenAuthenticator[];
+  authorizer?: Authorizer;
+  now?: () => Date;
+}
+
+export class ApiServer {
+  readonly registry = new ResourceRegistry();
+  readonly parts: ServerParts;
+  private server?: https.Server;
+  private crds: CrdController;
+  private authorizer: Authorizer;
+  private address = '';
+  private openapiCache = new Map<string, { body: string; etag: string }>();
+  private openapiGeneration = -1;
+  private compactTimer?: NodeJS.Timeout;
+
+  constructor(private readonly opts: ApiServerOptions) {
+    const now = opts.now ?? (() => new Date());
+    this.parts = {
+      store: opts.store,
+      registry: this.registry,
+      watchCache: new WatchCache(opts.store),
+      admission: new Admission([namespaceLifecycle(opts.store)]),
+      now,
+      serverId: randomUUID(),
+    };
+    this.authorizer = opts.authorizer ?? new AuthenticatedAuthorizer();
+    this.crds = new CrdController(opts.store, this.registry, this.parts.watchCache, now);
+  }
+
+  async start(port: number, host = '127.0.0.1'): Promise<void> {
+    await this.parts.watchCache.start();
+    await this.bootstrap();
+    await this.crds.start();
+    this.server = https.createServer(
+      { key: this.opts.pki.serving.key, cert: this.opts.pki.serving.cert, ca: this.opts.pki.ca.cert, requestCert: true, rejectUnauthorized: false, keepAlive: true },
+      (req, res) => void this.handle(req, res),
+    );
+    this.server.keepAliveTimeout = 60_000;
+    this.server.headersTimeout = 65_000;
+    this.server.requestTimeout = 0; // watches stream for a long time
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host, () => resolve());
+    });
+    const addr = this.server.address() as AddressInfo;
+    this.address = `${host}:${addr.port}`;
+    this.scheduleCompaction();
+  }
+
+  get port(): number {
+    return (this.server?.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.compactTimer);
+    this.crds.stop();
+    this.parts.watchCache.stop();
+    await new Promise<void>((resolve) => {
+      if (!this.server) return resolve();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  /** The namespaces every cluster has. */
+  private async bootstrap(): Promise<void> {
+    for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+      const key = storageKey('', 'namespaces', undefined, name);
+      if (await this.opts.store.get(key)) continue;
+      const ns = {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name, uid: randomUUID(), creationTimestamp: this.parts.now().toISOString().replace(/\.\d{3}Z$/, 'Z'), labels: { 'kubernetes.io/metadata.name': name } },
+        spec: { finalizers: ['kubernetes'] },
+        status: { phase: 'Active' },
+      };
+      await this.opts.store.create(key, JSON.stringify(ns)).catch(() => undefined);
+    }
+  }
+
+  /** Keep the store's history bounded: every 5 minutes forget what is older than the previous mark. */
+  private scheduleCompaction(): void {
+    let mark = 0;
+    this.compactTimer = setInterval(() => {
+      const target = mark;
+      mark = this.parts.watchCache.revision;
+      if (target > 0) this.opts.store.compact(target).catch(() => undefined);
+    }, 5 * 60_000);
+    this.compactTimer.unref();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const warnings: string[] = [];
+    try {
+      const url = new URL(req.url ?? '/', 'https://localhost');
+      const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+      const auth = await authenticate(req, this.opts.tokens);
+      if ('error' in auth) throw errors.unauthorized();
+      const decision = await this.authorizer.authorize(auth.user, info);
+      if (!decision.allowed) {
+        if (auth.user.name === 'system:anonymous') throw errors.unauthorized();
+        throw errors.forbidden(info.group, info.resource, info.name, `User "${auth.user.name}" cannot ${info.verb} resource "${info.resource}" in API group "${info.group}"${info.namespace ? ` in the namespace "${info.namespace}"` : ''}`);
+      }
+      if (!info.isResourceRequest) return this.nonResource(req, res, url, info);
+      await this.resource(req, res, url, info, auth.user, warnings);
+    } catch (err) {
+      writeError(res, err, warnings);
+    }
+  }
+
+  private nonResource(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo): void {
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotAllowed(req.method ?? '', path);
+    if (path === '/healthz' || path === '/livez' || path === '/readyz') {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+      res.end(url.searchParams.has('verbose') ? `[+]ping ok\n[+]etcd ok\n${path.slice(1)} check passed\n` : 'ok');
+      return;
+    }
+    if (path === '/version') {
+      return writeJson(res, 200, { ...kubernetesVersion, gitCommit: 'unyo', gitTreeState: 'clean', buildDate: '2026-11-22T00:00:00Z', goVersion: `node${process.versions.node}`, compiler: 'unyo', platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}` });
+    }
+    const accept = req.headers.accept;
+    if (path === '/api') {
+      const agg = aggregatedDiscoveryVersion(accept);
+      if (agg) return writeJson(res, 200, aggregatedDiscovery(this.registry, true, agg), [], `application/json;g=apidiscovery.k8s.io;v=${agg.split('/')[1]};as=APIGroupDiscoveryList`);
+      return writeJson(res, 200, apiVersions(this.address));
+    }
+    if (path === '/apis') {
+      const agg = aggregatedDiscoveryVersion(accept);
+      if (agg) return writeJson(res, 200, aggregatedDiscovery(this.registry, false, agg), [], `application/json;g=apidiscovery.k8s.io;v=${agg.split('/')[1]};as=APIGroupDiscoveryList`);
+      return writeJson(res, 200, apiGroupList(this.registry));
+    }
+    if (path.startsWith('/apis/') && path.split('/').length === 3) {
+      const g = apiGroup(this.registry, path.split('/')[2]);
+      if (!g) throw errors.pathNotFound();
+      return writeJson(res, 200, g);
+    }
+    if (path === '/api/v1' || (path.startsWith('/apis/') && path.split('/').length === 4)) {
+      const list = apiResourceList(this.registry, info.group, info.version);
+      if (!list) throw errors.pathNotFound();
+      return writeJson(res, 200, list);
+    }
+    if (path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return this.openapi(req, res, path);
+    throw errors.pathNotFound();
+  }
+
+  private openapi(req: IncomingMessage, res: ServerResponse, path: string): void {
+    if (this.openapiGeneration !== this.registry.generation) {
+      this.openapiCache.clear();
+      this.openapiGeneration = this.registry.generation;
+    }
+    const key = path === '/openapi/v3' ? '' : path.slice('/openapi/v3/'.length);
+    let doc = this.openapiCache.get(key);
+    if (!doc) {
+      let body: unknown;
+      if (key === '') body = openApiV3Index(this.registry.all());
+      else {
+        const gv = key.startsWith('api/') ? key.slice(4) : key.startsWith('apis/') ? key.slice(5) : undefined;
+        const resources = this.registry.all().filter((r) => (r.group ? `${r.group}/${r.version}` : r.version) === gv);
+        if (!gv || resources.length === 0) throw errors.pathNotFound();
+        body = buildOpenApiV3(this.registry.all(), gv);
+      }
+      const text = JSON.stringify(body);
+      doc = { body: text, etag: `"${createHash('sha512').update(text).digest('hex').slice(0, 32).toUpperCase()}"` };
+      this.openapiCache.set(key, doc);
+    }
+    if (req.headers['if-none-match'] === doc.etag) {
+      res.writeHead(304, { ETag: doc.etag });
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json', ETag: doc.etag, 'Cache-Control': key === '' ? 'no-cache, private' : 'public, immutable', 'Content-Length': Buffer.byteLength(doc.body) });
+    res.end(doc.body);
+  }
+
+  private async resource(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo, user: UserInfo, warnings: string[]): Promise<void> {
+    const resource = this.registry.lookup(info.group, info.version, info.resource);
+    if (!resource) throw errors.pathNotFound();
+    if (info.namespace && !resource.namespaced && !(resource.kind === 'Namespace' && resource.group === '')) throw errors.pathNotFound();
+    const ctx: RequestContext = { req, res, info, query: url.searchParams, user, resource, parts: this.parts, warnings };
+    const verb = info.verb;
+    const sub = info.subresource;
+    if (sub) {
+      if (!resource.subresources.includes(sub)) throw errors.pathNotFound();
+      if (sub === 'scale') return scale(ctx);
+      if (sub === 'status') {
+        if (verb === 'get') return get(ctx);
+        if (verb === 'update') return update(ctx);
+        if (verb === 'patch') return patch(ctx);
+        throw errors.methodNotAllowed(req.method ?? '', `${resource.kind}/status`);
+      }
+      throw errors.notFoundSubresource(resource, sub);
+    }
+    if (!resource.verbs.includes(verb as never)) throw errors.methodNotAllowed(verb, resource.kind);
+    if (resource.namespaced && !info.namespace && ['create', 'update', 'patch', 'delete', 'get'].includes(verb)) {
+      throw errors.pathNotFound();
+    }
+    switch (verb) {
+      case 'get':
+        return get(ctx);
+      case 'list':
+        return list(ctx);
+      case 'watch':
+        return watch(ctx);
+      case 'create':
+        return create(ctx);
+      case 'update':
+        return update(ctx);
+      case 'patch':
+        return patch(ctx);
+      case 'delete':
+        return deleteOne(ctx);
+      case 'deletecollection':
+        return deleteCollection(ctx);
+      default:
+        throw errors.methodNotAllowed(verb, resource.kind);
+    }
+  }
+}

@@ -1,0 +1,247 @@
+// Pieces the write verbs share: field managers, strict field validation, metadata that only
+// the server sets, and the guarded read-modify-write loop every update goes through.
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { errors, ApiError, type FieldError } from '../../api/errors.js';
+import type { KubeObject } from '../../api/types.js';
+import { apiVersionOf, isObject } from '../../api/types.js';
+import { ConflictError, NotFoundError, UnavailableError, CompactedError, KeyExistsError } from '../../store/store.js';
+import { unknownFields } from '../../api/schema/structural.js';
+import { updateManagedFields } from '../../api/patch/index.js';
+import type { RequestContext } from '../context.js';
+import { isDryRun } from '../context.js';
+import { objectKey, decodeObject, encodeObject } from '../objects.js';
+import { defaultObject, validateObject, prepareForCreate, specChanged } from '../kinds.js';
+
+export function fieldManager(ctx: RequestContext, required = false): string {
+  const explicit = ctx.query.get('fieldManager');
+  if (explicit !== null) {
+    if (explicit.length > 128) throw errors.badRequest('fieldManager may not be longer than 128 characters');
+    if (/[^\x20-\x7e]/.test(explicit)) throw errors.badRequest('fieldManager must consist of printable characters');
+    return explicit;
+  }
+  if (required) throw errors.badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+  const agent = String(ctx.req.headers['user-agent'] ?? 'unknown');
+  return agent.split('/')[0].slice(0, 128) || 'unknown';
+}
+
+export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
+
+export function fieldValidation(ctx: RequestContext): FieldValidation {
+  const v = ctx.query.get('fieldValidation') ?? 'Warn';
+  if (v !== 'Ignore' && v !== 'Warn' && v !== 'Strict') throw errors.badRequest(`fieldValidation must be one of "Ignore", "Warn", "Strict", got "${v}"`);
+  return v;
+}
+
+/** Drop fields the schema does not know; per fieldValidation refuse them, warn about them, or say nothing. */
+export function checkUnknownFields(ctx: RequestContext, obj: KubeObject): void {
+  const mode = fieldValidation(ctx);
+  if (ctx.resource.crd) return; // structural pruning handles custom resources in defaultObject
+  if (!ctx.resource.model) return;
+  const unknown = unknownFields(ctx.resource.model, obj);
+  if (unknown.length === 0 || mode === 'Ignore') return;
+  const msgs = unknown.map((p) => `unknown field "${p.replace(/^\./, '')}"`);
+  if (mode === 'Strict') throw errors.badRequest(`strict decoding error: ${msgs.join(', ')}`);
+  ctx.warnings.push(...msgs);
+}
+
+/** Check apiVersion/kind of a body against the endpoint, filling them when absent. */
+export function checkTypeMeta(ctx: RequestContext, obj: Record<string, any>): void {
+  const r = ctx.resource;
+  const expected = apiVersionOf(r.group, r.version);
+  if (obj.apiVersion !== undefined && obj.apiVersion !== expected) {
+    throw errors.badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${expected})`);
+  }
+  if (obj.kind !== undefined && obj.kind !== r.kind) {
+    throw errors.badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${r.kind})`);
+  }
+  obj.apiVersion = expected;
+  obj.kind = r.kind;
+  if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
+  if (!isObject(obj.metadata)) throw errors.badRequest('metadata must be an object');
+}
+
+/** Namespace of the body against the URL's, filling it when absent. */
+export function checkNamespace(ctx: RequestContext, obj: KubeObject): void {
+  const r = ctx.resource;
+  if (!r.namespaced) {
+    delete obj.metadata.namespace;
+    return;
+  }
+  const ns = ctx.info.namespace;
+  if (!ns) throw errors.badRequest('the namespace of the object must be set in the request path');
+  if (obj.metadata.namespace && obj.metadata.namespace !== ns) {
+    throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+  obj.metadata.namespace = ns;
+}
+
+const nameAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
+export function generateName(prefix: string): string {
+  let suffix = '';
+  for (let i = 0; i < 5; i++) suffix += nameAlphabet[Math.floor(Math.random() * nameAlphabet.length)];
+  return prefix.slice(0, 63 - 5) + suffix;
+}
+
+export function throwIfInvalid(ctx: RequestContext, obj: KubeObject, errs: FieldError[]): void {
+  if (errs.length) throw errors.invalid(ctx.resource.group, ctx.resource.kind, obj.metadata.name ?? obj.metadata.generateName ?? '', errs);
+}
+
+/** Map store failures to API errors. */
+export function storeError(ctx: RequestContext, err: unknown, name: string): never {
+  const r = ctx.resource;
+  if (err instanceof ApiError) throw err;
+  if (err instanceof KeyExistsError) throw errors.alreadyExists(r.group, r.plural, name);
+  if (err instanceof NotFoundError) throw errors.notFound(r.group, r.plural, name);
+  if (err instanceof ConflictError) throw errors.conflict(r.group, r.plural, name, 'the object has been modified; please apply your changes to the latest version and try again');
+  if (err instanceof CompactedError) throw errors.gone(err.message);
+  if (err instanceof UnavailableError) throw errors.serviceUnavailable(`storage is unavailable: ${err.message}`);
+  throw err;
+}
+
+/** Create path shared by POST and by apply/update-that-creates. Returns the stored object. */
+export async function createObject(ctx: RequestContext, obj: KubeObject, manager: string, managedAlready = false): Promise<KubeObject> {
+  const r = ctx.resource;
+  const meta = obj.metadata;
+  if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
+  if (meta.resourceVersion) throw errors.badRequest('resourceVersion should not be set on objects to be created');
+  const errs = defaultObject(r, obj);
+  prepareForCreate(r, obj);
+  const now = ctx.parts.now();
+  meta.uid = randomUUID();
+  meta.creationTimestamp = rfc3339(now);
+  delete meta.deletionTimestamp;
+  delete meta.deletionGracePeriodSeconds;
+  delete meta.selfLink;
+  if (r.subresources.includes('status') || r.crd || hasSpec(obj)) meta.generation = 1;
+  else delete meta.generation;
+  throwIfInvalid(ctx, obj, [...errs, ...validateObject(r, obj)]);
+  if (!managedAlready) {
+    delete meta.managedFields;
+    Object.assign(obj, updateManagedFields({ oldObj: undefined, newObj: obj, manager, operation: 'Update', apiVersion: obj.apiVersion!, now, subresource: ctx.info.subresource || undefined }));
+  }
+  const dryRun = isDryRun(ctx);
+  await ctx.parts.admission.run({ operation: 'CREATE', resource: r, subresource: '', namespace: meta.namespace ?? '', name: meta.name ?? '', object: obj, user: ctx.user, dryRun });
+  if (dryRun) return obj;
+  const key = objectKey(r, meta.namespace, meta.name!);
+  try {
+    const kv = await ctx.parts.store.create(key, encodeObject(obj, r));
+    return decodeObject(kv, r);
+  } catch (err) {
+    storeError(ctx, err, meta.name!);
+  }
+}
+
+function hasSpec(obj: KubeObject): boolean {
+  return obj.spec !== undefined;
+}
+
+export function rfc3339(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export interface UpdateOutcome {
+  object: KubeObject;
+  created: boolean;
+  /** The object was deleted because its last finalizer went away during deletion. */
+  deleted?: boolean;
+}
+
+/**
+ * Read-modify-write with optimistic concurrency: `mutate` gets the current object and
+ * returns the desired one. A conflict with a concurrent writer retries when the caller
+ * did not pin a resourceVersion (patches), else answers 409.
+ */
+export async function guardedUpdate(
+  ctx: RequestContext,
+  name: string,
+  mutate: (current: KubeObject | undefined) => Promise<KubeObject> | KubeObject,
+  opts: { subresource: string; manager: string; allowCreate?: boolean; retry: boolean; skipManagedFields?: boolean },
+): Promise<UpdateOutcome> {
+  const r = ctx.resource;
+  const ns = ctx.info.namespace;
+  const key = objectKey(r, ns, name);
+  for (let attempt = 0; ; attempt++) {
+    const kv = await ctx.parts.store.get(key);
+    const current = kv ? decodeObject(kv, r) : undefined;
+    if (!current && !opts.allowCreate) throw errors.notFound(r.group, r.plural, name);
+    const desired = await mutate(current ? structuredClone(current) : undefined);
+    if (!current) {
+      checkNamespace(ctx, desired);
+      return { object: await createObject(ctx, desired, opts.manager, opts.skipManagedFields), created: true };
+    }
+    const rv = desired.metadata.resourceVersion;
+    if (rv && rv !== current.metadata.resourceVersion) {
+      if (opts.retry && attempt < 5 && !ctx.query.has('resourceVersion')) continue;
+      throw errors.conflict(r.group, r.plural, name, 'the object has been modified; please apply your changes to the latest version and try again');
+    }
+    try {
+      return await writeUpdate(ctx, current, desired, kv!.modRevision, opts);
+    } catch (err) {
+      if (err instanceof ConflictError && opts.retry && attempt < 5) continue;
+      storeError(ctx, err, name);
+    }
+  }
+}
+
+async function writeUpdate(ctx: RequestContext, current: KubeObject, desired: KubeObject, modRevision: number, opts: { subresource: string; manager: string; skipManagedFields?: boolean }): Promise<UpdateOutcome> {
+  const r = ctx.resource;
+  const name = current.metadata.name!;
+  checkTypeMeta(ctx, desired);
+  if (desired.metadata.name && desired.metadata.name !== name) {
+    throw errors.badRequest(`the name of the object (${desired.metadata.name}) does not match the name on the URL (${name})`);
+  }
+  desired.metadata.name = name;
+  checkNamespace(ctx, desired);
+  let next: KubeObject;
+  if (opts.subresource === 'status') {
+    // A status write changes status only (and may not touch spec or most metadata).
+    next = structuredClone(current);
+    next.status = desired.status;
+    if (desired.metadata.managedFields) next.metadata.managedFields = desired.metadata.managedFields;
+  } else {
+    next = desired;
+    if (r.subresources.includes('status')) next.status = current.status;
+  }
+  const meta = next.metadata;
+  const old = current.metadata;
+  // Fields only the server sets come from the stored object.
+  meta.uid = old.uid;
+  meta.creationTimestamp = old.creationTimestamp;
+  meta.deletionTimestamp = old.deletionTimestamp;
+  meta.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds;
+  if (meta.deletionTimestamp === undefined) delete meta.deletionTimestamp;
+  if (meta.deletionGracePeriodSeconds === undefined) delete meta.deletionGracePeriodSeconds;
+  delete meta.selfLink;
+  const errs = opts.subresource === 'status' ? [] : defaultObject(r, next);
+  if (old.generation !== undefined) meta.generation = old.generation + (specChanged(current, next) ? 1 : 0);
+  else delete meta.generation;
+  if (old.deletionTimestamp && (meta.finalizers?.length ?? 0) > (old.finalizers?.length ?? 0)) {
+    const added = (meta.finalizers ?? []).filter((f) => !(old.finalizers ?? []).includes(f));
+    if (added.length) errs.push({ type: 'FieldValueForbidden', field: 'metadata.finalizers', detail: `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}` });
+  }
+  throwIfInvalid(ctx, next, [...errs, ...validateObject(r, next, current)]);
+  const now = ctx.parts.now();
+  if (!opts.skipManagedFields) {
+    // A body without managedFields keeps the stored ones; a body with different ones resets them.
+    const sent = desired.metadata.managedFields;
+    next.metadata.managedFields = sent === undefined ? current.metadata.managedFields : sent;
+    next = updateManagedFields({ oldObj: current, newObj: next, manager: opts.manager, operation: 'Update', apiVersion: next.apiVersion!, now, subresource: opts.subresource || undefined });
+  }
+  const dryRun = isDryRun(ctx);
+  await ctx.parts.admission.run({ operation: 'UPDATE', resource: r, subresource: opts.subresource, namespace: meta.namespace ?? '', name, object: next, oldObject: current, user: ctx.user, dryRun });
+  // Skip writes that change nothing: the resourceVersion stays, no watch event fires.
+  const comparable = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } });
+  if (isDeepStrictEqual(comparable(current), comparable(next))) return { object: current, created: false };
+  next.metadata.resourceVersion = current.metadata.resourceVersion;
+  if (dryRun) return { object: next, created: false };
+  const key = objectKey(r, meta.namespace, name);
+  if (meta.deletionTimestamp && (meta.finalizers?.length ?? 0) === 0) {
+    // The last finalizer is gone from an object being deleted: it goes now.
+    const kv = await ctx.parts.store.delete(key, modRevision);
+    const gone = decodeObject({ value: encodeObject(next, r), modRevision: kv.modRevision }, r);
+    return { object: gone, created: false, deleted: true };
+  }
+  const kv = await ctx.parts.store.update(key, encodeObject(next, r), modRevision);
+  return { object: decodeObject(kv, r), created: false };
+}
