@@ -352,7 +352,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHar
           await s.update('/k/a', '2', 1); // 2
           await s.create('/k/b', '1'); // 3
           await s.delete('/k/b'); // 4
-          await s.update('/k/a', '3', 2); // 5
+          await s.delete('/k/a'); // 5: just after the compacted revision, so it must stay
           await s.create('/k/c', '1'); // 6
           await s.compact(4);
           assert.equal(await s.compactedRevision(), 4);
@@ -360,18 +360,19 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHar
           await assert.rejects(s.list('/k/', { revision: 1 }), CompactedError);
           assert.equal((await s.get('/k/a', 4))?.value, '2');
           assert.equal(await s.get('/k/b', 4), undefined);
+          assert.equal(await s.get('/k/a', 5), undefined);
           assert.deepEqual((await s.list('/k/', { revision: 4 })).items.map((kv) => kv.value), ['2']);
-          assert.deepEqual((await s.list('/k/')).items.map((kv) => kv.key), ['/k/a', '/k/c']);
-          assert.equal((await s.get('/k/a'))?.value, '3');
+          assert.deepEqual((await s.list('/k/')).items.map((kv) => kv.key), ['/k/c']);
+          assert.equal(await s.get('/k/a'), undefined);
 
           const failed = await collect(s, '/k/', 3).failure();
           assert.ok(failed instanceof CompactedError);
           const w = collect(s, '/k/', 4);
           await w.until(6);
           w.watcher.close();
-          assert.deepEqual(w.events.map((e) => [e.revision, e.prevKv?.value]), [
-            [5, '2'],
-            [6, undefined],
+          assert.deepEqual(w.events.map((e) => [e.revision, e.type, e.prevKv?.value]), [
+            [5, 'DELETE', '2'],
+            [6, 'PUT', undefined],
           ]);
 
           await s.compact(2); // older than the compacted revision: nothing to do
