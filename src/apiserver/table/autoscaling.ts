@@ -76,7 +76,7 @@ export const horizontalPodAutoscaler: Printer = {
     AGE,
   ],
   print(o, { now }) {
-    const v1 = str(o.apiVersion) === 'autoscaling/v1';
+    const v1 = str(o.apiVersion) === 'autoscaling/v1' || (o.spec?.targetCPUUtilizationPercentage !== undefined && o.spec?.metrics === undefined);
     const { specs, statuses } = v1 ? v1Metrics(o) : { specs: arr(o.spec?.metrics), statuses: arr(o.status?.currentMetrics) };
     const ref = obj(o.spec?.scaleTargetRef);
     const minPods = typeof o.spec?.minReplicas === 'number' ? String(int(o.spec.minReplicas)) : '<unset>';

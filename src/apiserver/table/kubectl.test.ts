@@ -73,6 +73,19 @@ const widgetObjects: KubeObject[] = [
 ];
 
 const podResource = builtinResources.find((r) => r.kind === 'Pod')!;
+const nodeResource = builtinResources.find((r) => r.kind === 'Node')!;
+const roleResource = builtinResources.find((r) => r.kind === 'Role')!;
+
+const nodes: KubeObject[] = [
+  {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: 'node-1', creationTimestamp: ago(5 * 3_600_000), labels: { 'node-role.kubernetes.io/control-plane': '' } },
+    spec: { unschedulable: true },
+    status: { conditions: [{ type: 'Ready', status: 'True' }], nodeInfo: { kubeletVersion: 'v1.32.0' } },
+  },
+];
+const roles: KubeObject[] = [{ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'pod-reader', namespace: 'default', creationTimestamp: '2024-12-31T10:20:30Z' } }];
 
 function apiResource(r: ResourceType) {
   return { name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs, shortNames: r.shortNames, categories: r.categories };
@@ -85,15 +98,25 @@ function documents(): Record<string, unknown> {
     '/apis': {
       kind: 'APIGroupList',
       apiVersion: 'v1',
-      groups: [{ name: 'example.com', versions: [{ groupVersion: 'example.com/v1', version: 'v1' }], preferredVersion: { groupVersion: 'example.com/v1', version: 'v1' } }],
+      groups: [
+        {
+          name: 'rbac.authorization.k8s.io',
+          versions: [{ groupVersion: 'rbac.authorization.k8s.io/v1', version: 'v1' }],
+          preferredVersion: { groupVersion: 'rbac.authorization.k8s.io/v1', version: 'v1' },
+        },
+        { name: 'example.com', versions: [{ groupVersion: 'example.com/v1', version: 'v1' }], preferredVersion: { groupVersion: 'example.com/v1', version: 'v1' } },
+      ],
     },
-    '/api/v1': { kind: 'APIResourceList', groupVersion: 'v1', resources: [apiResource(podResource)] },
+    '/api/v1': { kind: 'APIResourceList', groupVersion: 'v1', resources: [apiResource(podResource), apiResource(nodeResource)] },
+    '/apis/rbac.authorization.k8s.io/v1': { kind: 'APIResourceList', groupVersion: 'rbac.authorization.k8s.io/v1', resources: [apiResource(roleResource)] },
     '/apis/example.com/v1': { kind: 'APIResourceList', groupVersion: 'example.com/v1', resources: [apiResource(widgets)] },
   };
 }
 
 const collections: Array<{ pattern: RegExp; resource: ResourceType; objects: KubeObject[] }> = [
   { pattern: /^\/api\/v1(?:\/namespaces\/([^/]+))?\/pods(?:\/([^/]+))?$/, resource: podResource, objects: pods },
+  { pattern: /^\/api\/v1\/nodes(?:\/([^/]+))?$/, resource: nodeResource, objects: nodes },
+  { pattern: /^\/apis\/rbac\.authorization\.k8s\.io\/v1(?:\/namespaces\/([^/]+))?\/roles(?:\/([^/]+))?$/, resource: roleResource, objects: roles },
   { pattern: /^\/apis\/example\.com\/v1(?:\/namespaces\/([^/]+))?\/widgets(?:\/([^/]+))?$/, resource: widgets, objects: widgetObjects },
 ];
 
@@ -108,7 +131,7 @@ function serve(req: import('node:http').IncomingMessage, res: import('node:http'
   for (const c of collections) {
     const m = c.pattern.exec(url.pathname);
     if (!m) continue;
-    const [, namespace, name] = m;
+    const [namespace, name] = c.resource.namespaced ? [m[1], m[2]] : [undefined, m[1]];
     const items = c.objects.filter((o) => (!namespace || o.metadata.namespace === namespace) && (!name || o.metadata.name === name));
     const accept = parseTableAccept(req.headers.accept);
     if (!accept?.table) return send(406, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 406 });
@@ -156,6 +179,18 @@ shop        web-2   0/1     CrashLoopBackOff   5 (40s ago)   3h    app=web
       args: ['get', 'pod', 'web-2', '-n', 'shop', '--sort-by', '.metadata.name'],
       output: `NAME    READY   STATUS             RESTARTS      AGE
 web-2   0/1     CrashLoopBackOff   5 (40s ago)   3h
+`,
+    },
+    {
+      args: ['get', 'nodes'],
+      output: `NAME     STATUS                     ROLES           AGE   VERSION
+node-1   Ready,SchedulingDisabled   control-plane   5h    v1.32.0
+`,
+    },
+    {
+      args: ['get', 'roles'],
+      output: `NAME         CREATED AT
+pod-reader   2024-12-31T10:20:30Z
 `,
     },
     {
