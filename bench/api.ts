@@ -1,0 +1,280 @@
+// `npm run bench -- api`: API server figures against a real `unyo up` over TLS, with raw
+// etcd measured in the same run as the baseline for write throughput.
+//
+//   api.creates_per_s        1 KiB ConfigMaps, 64 clients   vs etcd.puts_per_s (1 KiB, 64 clients)
+//   api.mutating_p50_ms/p99  creates paced at 500/s, open loop
+//   api.list_10k_ms          GET /api/v1/configmaps over 10,000 objects, parsed; median of runs
+//   api.watch_fanout_p99_ms  1,000 watchers, 20 events, send-to-delivery p99 over all deliveries
+//
+// Throughput alternates etcd and unyo in rounds so drift in the machine's load hits both.
+// List and watch run on a second, fresh cluster so the list holds exactly the objects it made.
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Agent } from 'node:https';
+import type { Etcd3 } from 'etcd3';
+import { Processes, cpuSeconds } from './lib/processes.js';
+import { MissingEtcdError, requireEtcd, startEtcd, type EtcdMember } from './lib/etcd.js';
+import { configMap, startUnyo, type KubeClient, type UnyoCluster } from './lib/unyo.js';
+import { closedLoop, openLoop, type ClosedLoopResult } from './lib/load.js';
+import { median, note, percentile, printFigure } from './lib/figures.js';
+
+const bench = 'api';
+const clients = 64;
+const valueBytes = 1024;
+const rounds = 2;
+const warmupSeconds = 2;
+const mutatingRate = 500;
+const listObjects = 10_000;
+const listRuns = 5;
+const watchers = 1000;
+const watchEvents = 20;
+
+class UsageError extends Error {}
+
+interface Options {
+  duration: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  const opts: Options = { duration: 10 };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--duration': {
+        const text = value();
+        opts.duration = Number(text);
+        if (!Number.isFinite(opts.duration) || opts.duration <= 0) throw new UsageError(`--duration must be a positive number of seconds, got "${text}"`);
+        break;
+      }
+      case '--store': {
+        const store = value();
+        if (store === 'etcd') throw new UsageError('--store etcd is not supported yet (the etcd store driver comes with a later issue); run without --store to measure the default sqlite store');
+        if (store !== 'sqlite') throw new UsageError(`--store must be sqlite (the default), got "${store}"`);
+        break;
+      }
+      default:
+        throw new UsageError(`unknown flag "${argv[i]}" (flags: --duration <seconds>, --store sqlite)`);
+    }
+  }
+  return opts;
+}
+
+/** The same 1 KiB value for every write on both sides. */
+const value = randomBytes((valueBytes * 3) / 4).toString('base64');
+
+const configMapsPath = (namespace: string) => `/api/v1/namespaces/${namespace}/configmaps`;
+
+interface Measured extends ClosedLoopResult {
+  serverCpu: number;
+  clientCpu: number;
+}
+
+/** A closed-loop run with the CPU the server process and this process spent during it. */
+async function measure(serverPid: number, seconds: number, op: (client: number, seq: number) => Promise<void>): Promise<Measured> {
+  const server0 = cpuSeconds(serverPid);
+  const client0 = process.cpuUsage();
+  const r = await closedLoop(clients, seconds, op);
+  const client = process.cpuUsage(client0);
+  return { ...r, serverCpu: cpuSeconds(serverPid) - server0, clientCpu: (client.user + client.system) / 1e6 };
+}
+
+function total(runs: Measured[]): Measured {
+  const sum = (f: (m: Measured) => number) => runs.reduce((a, m) => a + f(m), 0);
+  return {
+    ok: sum((m) => m.ok),
+    failed: sum((m) => m.failed),
+    seconds: sum((m) => m.seconds),
+    serverCpu: sum((m) => m.serverCpu),
+    clientCpu: sum((m) => m.clientCpu),
+    firstError: runs.find((m) => m.firstError)?.firstError,
+  };
+}
+
+function describe(side: string, m: Measured): string {
+  const rate = m.ok / m.seconds;
+  return (
+    `${side}: ${m.ok} writes in ${m.seconds.toFixed(1)} s = ${rate.toFixed(0)}/s` +
+    ` (server CPU ${((m.serverCpu / m.seconds) * 100).toFixed(0)}% of a core, ${((m.serverCpu / m.ok) * 1e6).toFixed(0)} µs/write;` +
+    ` client CPU ${((m.clientCpu / m.seconds) * 100).toFixed(0)}%)` +
+    (m.failed ? `; ${m.failed} FAILED, first: ${m.firstError}` : '')
+  );
+}
+
+async function creates(etcd: EtcdMember, unyo: UnyoCluster, seconds: number): Promise<void> {
+  // 64 clients on each side, each with its own connection: 64 gRPC channels to etcd, 64
+  // keep-alive TLS sockets to unyo.
+  const etcdClients: Etcd3[] = Array.from({ length: clients }, () => etcd.client());
+  const agent = unyo.client.agent(clients);
+  const putEtcd = (tag: string) => async (client: number, seq: number) => {
+    await etcdClients[client].put(`/registry/configmaps/default/${tag}-${client}-${seq}`).value(value);
+  };
+  const createUnyo = (tag: string) => async (client: number, seq: number) => {
+    await unyo.client.expect(agent, 201, 'POST', configMapsPath('default'), configMap(`${tag}-${client}-${seq}`, value));
+  };
+  try {
+    await closedLoop(clients, warmupSeconds, putEtcd('warmup'));
+    await closedLoop(clients, warmupSeconds, createUnyo('warmup'));
+    const etcdRuns: Measured[] = [];
+    const unyoRuns: Measured[] = [];
+    for (let round = 0; round < rounds; round++) {
+      etcdRuns.push(await measure(etcd.process.pid, seconds / rounds, putEtcd(`r${round}`)));
+      unyoRuns.push(await measure(unyo.process.pid, seconds / rounds, createUnyo(`r${round}`)));
+    }
+    const e = total(etcdRuns);
+    const u = total(unyoRuns);
+    note(bench, `creates, ${describe('etcd', e)}`);
+    note(bench, `creates, ${describe('unyo', u)}`);
+    if (e.ok === 0 || u.ok === 0) throw new Error(`no successful writes (${e.ok === 0 ? `etcd: ${e.firstError}` : `unyo: ${u.firstError}`})`);
+    printFigure('api.creates_per_s', u.ok / u.seconds, '1/s', { figure: 'etcd.puts_per_s', value: e.ok / e.seconds });
+  } finally {
+    for (const c of etcdClients) c.close();
+    agent.destroy();
+  }
+}
+
+async function mutatingLatency(unyo: UnyoCluster, seconds: number): Promise<void> {
+  const agent = unyo.client.agent(clients);
+  const create = (tag: string) => async (seq: number) => {
+    await unyo.client.expect(agent, 201, 'POST', configMapsPath('default'), configMap(`${tag}-${seq}`, value));
+  };
+  try {
+    await openLoop(mutatingRate, 1, create('latency-warmup'));
+    const r = await openLoop(mutatingRate, seconds, create('latency'));
+    const l = r.latenciesMs;
+    note(bench, `mutating at ${mutatingRate}/s: ${l.length} creates, p50 ${percentile(l, 50).toFixed(1)} ms, p90 ${percentile(l, 90).toFixed(1)} ms, p99 ${percentile(l, 99).toFixed(1)} ms, max ${percentile(l, 100).toFixed(1)} ms` + (r.failed ? `; ${r.failed} FAILED, first: ${r.firstError}` : ''));
+    if (l.length === 0) throw new Error(`no successful creates at ${mutatingRate}/s: ${r.firstError}`);
+    printFigure('api.mutating_p50_ms', percentile(l, 50), 'ms');
+    printFigure('api.mutating_p99_ms', percentile(l, 99), 'ms');
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** Creates `count` ConfigMaps named `<tag>-<n>` with `clients` writers in parallel. */
+async function createMany(client: KubeClient, agent: Agent, namespace: string, tag: string, count: number): Promise<void> {
+  let next = 0;
+  const writer = async () => {
+    for (let n = next++; n < count; n = next++) await client.expect(agent, 201, 'POST', configMapsPath(namespace), configMap(`${tag}-${n}`, value));
+  };
+  await Promise.all(Array.from({ length: clients }, writer));
+}
+
+async function list10k(unyo: UnyoCluster): Promise<void> {
+  const agent = unyo.client.agent(clients);
+  try {
+    const t0 = performance.now();
+    await createMany(unyo.client, agent, 'default', 'list', listObjects);
+    note(bench, `list: created ${listObjects} ConfigMaps in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const times: number[] = [];
+    let bytes = 0;
+    // One unmeasured run first: the first LIST pays for warming caches on both sides.
+    for (let run = 0; run <= listRuns; run++) {
+      const start = performance.now();
+      const res = await unyo.client.expect(agent, 200, 'GET', '/api/v1/configmaps');
+      const list = JSON.parse(res.body.toString('utf8')) as { items: unknown[] };
+      const ms = performance.now() - start;
+      if (list.items.length < listObjects) throw new Error(`LIST /api/v1/configmaps returned ${list.items.length} items, expected at least ${listObjects}`);
+      bytes = res.body.length;
+      if (run > 0) times.push(ms);
+    }
+    note(bench, `list: ${(bytes / 1e6).toFixed(1)} MB per LIST, runs ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
+    printFigure('api.list_10k_ms', median(times), 'ms');
+  } finally {
+    agent.destroy();
+  }
+}
+
+interface PendingEvent {
+  sentAt: number;
+  ackedAt: number;
+  deliveries: number[];
+  whenAll: () => void;
+}
+
+async function watchFanout(unyo: UnyoCluster): Promise<void> {
+  const writes = unyo.client.agent(clients);
+  const streams = unyo.client.agent(watchers + 10);
+  const events = new Map<string, PendingEvent>();
+  const open: { close(): void }[] = [];
+  try {
+    const namespace = 'default';
+    const head = await unyo.client.expect(writes, 200, 'GET', `${configMapsPath(namespace)}?limit=1`);
+    const rv = (JSON.parse(head.body.toString('utf8')) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+    const onLine = (line: string, arrivedAt: number) => {
+      const e = JSON.parse(line) as { type: string; object: { metadata?: { name?: string } } };
+      if (e.type !== 'ADDED') return;
+      const pending = events.get(e.object.metadata?.name ?? '');
+      if (!pending) return;
+      pending.deliveries.push(arrivedAt);
+      if (pending.deliveries.length === watchers) pending.whenAll();
+    };
+    const t0 = performance.now();
+    const path = `${configMapsPath(namespace)}?watch=true&resourceVersion=${rv}`;
+    // Connect in batches: a thousand simultaneous TLS handshakes measure the handshake, not the watch.
+    for (let i = 0; i < watchers; i += 100) {
+      const batch = await Promise.all(Array.from({ length: Math.min(100, watchers - i) }, () => unyo.client.watch(streams, path, onLine)));
+      open.push(...batch);
+    }
+    note(bench, `watch: ${open.length} watchers connected in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    const fromSend: number[] = [];
+    const fromAck: number[] = [];
+    for (let i = 0; i < watchEvents; i++) {
+      const name = `fanout-${i}`;
+      let whenAll!: () => void;
+      const all = new Promise<void>((r) => (whenAll = r));
+      const pending: PendingEvent = { sentAt: performance.now(), ackedAt: 0, deliveries: [], whenAll };
+      events.set(name, pending);
+      await unyo.client.expect(writes, 201, 'POST', configMapsPath(namespace), configMap(name, value));
+      pending.ackedAt = performance.now();
+      const timedOut = await Promise.race([all.then(() => false), sleep(10_000).then(() => true)]);
+      if (timedOut) throw new Error(`watch: event ${name} reached ${pending.deliveries.length} of ${watchers} watchers within 10 s`);
+      for (const at of pending.deliveries) {
+        fromSend.push(at - pending.sentAt);
+        fromAck.push(at - pending.ackedAt);
+      }
+      await sleep(50);
+    }
+    note(bench, `watch: ${fromSend.length} deliveries; from send p50 ${percentile(fromSend, 50).toFixed(1)} ms, p99 ${percentile(fromSend, 99).toFixed(1)} ms, max ${percentile(fromSend, 100).toFixed(1)} ms; from ack p99 ${percentile(fromAck, 99).toFixed(1)} ms`);
+    printFigure('api.watch_fanout_p99_ms', percentile(fromSend, 99), 'ms');
+  } finally {
+    for (const s of open) s.close();
+    streams.destroy();
+    writes.destroy();
+  }
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  requireEtcd();
+  const processes = new Processes();
+  try {
+    const etcd = await startEtcd(processes);
+    const unyo = await startUnyo(processes);
+    await creates(etcd, unyo, opts.duration);
+    await etcd.stop();
+    await mutatingLatency(unyo, opts.duration);
+    await unyo.stop();
+
+    const fresh = await startUnyo(processes);
+    await list10k(fresh);
+    await watchFanout(fresh);
+  } finally {
+    await processes.stopAll();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    const known = err instanceof UsageError || err instanceof MissingEtcdError;
+    note(bench, known ? (err as Error).message : ((err as Error).stack ?? String(err)));
+    process.exit(known && err instanceof UsageError ? 2 : 1);
+  },
+);
