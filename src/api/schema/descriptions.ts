@@ -1,0 +1,625 @@
+// Short descriptions of the built-in kinds and their most-used fields, written for unyo, that
+// the OpenAPI documents carry (and so `kubectl explain` prints). Keyed by client-node model
+// name; the '' entry describes the type itself. Anything not described here is simply
+// published without a description.
+import { modelFields } from './models.js';
+
+type Descriptions = Record<string, Record<string, string>>;
+
+const common: Record<string, string> = {
+  apiVersion:
+    'The versioned schema this object is written in, as "group/version" (or just "version" for the core group). The server converts between the versions it serves.',
+  kind: 'The type of this object in CamelCase, such as "Deployment". Fixed for an object\'s whole life.',
+  metadata: 'Identity and bookkeeping of the object: name, namespace, labels, annotations, owners, finalizers and the fields the system maintains (uid, resourceVersion, generation, creationTimestamp).',
+};
+
+
+const selector = 'Label query selecting the Pods this object manages. It must match the labels of the pod template.';
+const podTemplate = 'Template of the Pods this object creates: their metadata and PodSpec.';
+const minReadySeconds = 'How long, in seconds, a newly created Pod must stay ready with no container crashing before it counts as available. Defaults to 0: available as soon as ready.';
+const revisionHistoryLimit = 'How many old revisions to keep so that a rollback is possible.';
+const observedGeneration = 'The metadata.generation of the object that the controller last acted on. Older than metadata.generation means the latest change is not yet processed.';
+const conditions = 'Latest observations of the object\'s state, one entry per condition type.';
+
+const table: Descriptions = {
+  // meta
+  V1ObjectMeta: {
+    '': 'The metadata every persisted object carries.',
+    name: 'Name of the object, unique among objects of the same kind in its namespace. Usually required on create; cannot be changed afterwards.',
+    generateName: 'Prefix from which the server generates a unique name when name is not given: a random suffix is appended.',
+    namespace: 'Namespace the object lives in. Empty for cluster-scoped kinds; defaults to "default" for namespaced kinds when not given.',
+    labels: 'Key/value pairs used to organise and select objects (by selectors in Services, Deployments, kubectl -l, ...).',
+    annotations: 'Arbitrary non-identifying key/value data attached to the object by tools and users. Not queryable.',
+    uid: 'Unique id the server assigns when the object is created; never reused. Read-only.',
+    resourceVersion: 'Opaque version of this object, changed by every write. Used for optimistic concurrency on update and to resume watches. Read-only.',
+    generation: 'Sequence number of changes to the desired state (spec), incremented by the server. Read-only.',
+    creationTimestamp: 'When the object was created, set by the server in UTC. Read-only.',
+    deletionTimestamp: 'When deletion was requested, set by the server. The object stays until its finalizers are removed. Read-only.',
+    deletionGracePeriodSeconds: 'Seconds the object is given to terminate gracefully after deletion was requested. Read-only.',
+    finalizers: 'Names of the actions that must complete before the object is removed from storage; each owner removes its entry when done.',
+    ownerReferences: 'The objects this object depends on. When every owner is gone the garbage collector deletes this object.',
+    managedFields: 'Which field manager owns which fields, maintained for server-side apply. Normally left alone by users.',
+    selfLink: 'Deprecated and always empty.',
+  },
+  V1ListMeta: {
+    '': 'Metadata of a list response.',
+    resourceVersion: 'The version of the collection the list was read at; start a watch from here to see later changes.',
+    continue: 'Token to pass as the continue parameter to fetch the next page; empty on the last page.',
+    remainingItemCount: 'Estimated number of items after this page, when the server can tell.',
+  },
+  V1OwnerReference: {
+    '': 'A reference to an owning object in the same namespace (or a cluster-scoped owner).',
+    apiVersion: 'API version of the owner.',
+    kind: 'Kind of the owner.',
+    name: 'Name of the owner.',
+    uid: 'UID of the owner; the reference only holds while the uid matches.',
+    controller: 'True for the single owner that manages this object.',
+    blockOwnerDeletion: 'When true, foreground deletion of the owner waits until this object is gone.',
+  },
+  V1LabelSelector: {
+    '': 'A label query. The results of matchLabels and matchExpressions are ANDed; an empty selector matches everything, a null one nothing.',
+    matchLabels: 'Labels that must all be present with exactly these values.',
+    matchExpressions: 'Requirements on labels using the operators In, NotIn, Exists and DoesNotExist.',
+  },
+  V1LabelSelectorRequirement: {
+    '': 'One requirement of a label selector.',
+    key: 'Label key the requirement applies to.',
+    operator: 'How the key relates to the values: In, NotIn, Exists or DoesNotExist.',
+    values: 'Values for In and NotIn; must be empty for Exists and DoesNotExist.',
+  },
+  V1Condition: {
+    '': 'One observed aspect of an object\'s state.',
+    type: 'What the condition is about, in CamelCase.',
+    status: 'True, False or Unknown.',
+    reason: 'Machine-readable CamelCase reason for the last transition.',
+    message: 'Human-readable detail of the last transition.',
+    lastTransitionTime: 'When status last changed.',
+    observedGeneration: 'The metadata.generation the condition was computed from.',
+  },
+  V1Status: { '': 'The result of an operation that returns no object, such as a failure or a delete.' },
+  V1DeleteOptions: { '': 'Options of a delete request: grace period, preconditions and how dependents are handled.' },
+
+  // core
+  V1Namespace: { '': 'A Namespace gives a scope to names: most objects live in one, and policies and quotas apply per namespace.' },
+  V1NamespaceSpec: { '': 'Desired state of a Namespace.', finalizers: 'Finalizers that must be cleared before the namespace is removed.' },
+  V1NamespaceStatus: { '': 'Observed state of a Namespace.', phase: 'Active, or Terminating while its contents are being deleted.' },
+  V1Pod: { '': 'A Pod is a group of containers that are scheduled together onto one node, share its network namespace and can share volumes.' },
+  V1PodSpec: {
+    '': 'The desired state of a Pod: its containers, volumes and how it is scheduled and run.',
+    containers: 'The containers of the pod. At least one is required; containers cannot be added or removed after creation.',
+    initContainers: 'Containers run one after another, each to completion, before the regular containers start. An init container with restartPolicy Always runs for the whole life of the pod as a sidecar.',
+    ephemeralContainers: 'Containers added to a running pod for debugging (kubectl debug). Added through the ephemeralcontainers subresource only.',
+    volumes: 'Volumes the pod\'s containers can mount.',
+    restartPolicy: 'What happens when a container exits: Always (default), OnFailure or Never.',
+    terminationGracePeriodSeconds: 'Seconds between the termination signal and a forced kill when the pod is deleted. Defaults to 30.',
+    activeDeadlineSeconds: 'Seconds the pod may be active on a node before the system fails it.',
+    dnsPolicy: 'How DNS is configured in the pod: ClusterFirst (default), ClusterFirstWithHostNet, Default or None.',
+    dnsConfig: 'Extra DNS settings merged into those chosen by dnsPolicy.',
+    nodeSelector: 'Labels a node must carry for the pod to be scheduled there.',
+    nodeName: 'The node the pod runs on. Set by the scheduler; setting it yourself bypasses scheduling.',
+    serviceAccountName: 'Service account whose identity the pod runs with. Defaults to "default".',
+    serviceAccount: 'Deprecated alias of serviceAccountName.',
+    automountServiceAccountToken: 'Whether an API token for the service account is mounted into the containers.',
+    hostNetwork: 'Use the node\'s network namespace instead of a pod network namespace.',
+    hostPID: 'Share the node\'s process namespace.',
+    hostIPC: 'Share the node\'s IPC namespace.',
+    shareProcessNamespace: 'Let the containers of the pod see each other\'s processes.',
+    securityContext: 'Security settings for the whole pod; container-level settings take precedence.',
+    imagePullSecrets: 'Secrets holding registry credentials used to pull the images of this pod.',
+    hostname: 'Host name of the pod. Defaults to the pod name.',
+    subdomain: 'With a headless Service of this name, gives the pod the DNS name "<hostname>.<subdomain>.<namespace>.svc".',
+    affinity: 'Scheduling constraints relative to node labels and to other pods.',
+    schedulerName: 'Scheduler responsible for this pod. Defaults to the default scheduler.',
+    tolerations: 'Taints of nodes this pod tolerates.',
+    hostAliases: 'Extra entries for the pod\'s /etc/hosts file.',
+    priorityClassName: 'PriorityClass giving the pod\'s scheduling priority.',
+    priority: 'Scheduling priority resolved from priorityClassName. Set by the system.',
+    readinessGates: 'Extra conditions that must be true for the pod to be ready.',
+    runtimeClassName: 'RuntimeClass selecting the container runtime configuration.',
+    enableServiceLinks: 'Whether Service information is injected into environment variables. Defaults to true.',
+    preemptionPolicy: 'Whether this pod may preempt lower-priority pods: PreemptLowerPriority (default) or Never.',
+    overhead: 'Resources consumed by the pod sandbox on top of its containers.',
+    topologySpreadConstraints: 'How pods are spread across topology domains such as zones or nodes.',
+    os: 'Operating system the pod targets.',
+    schedulingGates: 'While any gate is listed the pod is not scheduled.',
+  },
+  V1Container: {
+    '': 'One container of a pod: an image and how to run it.',
+    name: 'Name of the container, unique within the pod (a DNS label). Cannot be changed.',
+    image: 'Container image to run, such as "nginx:1.27".',
+    imagePullPolicy: 'When to pull the image: Always, IfNotPresent or Never. Defaults to Always for the :latest tag and IfNotPresent otherwise.',
+    command: 'Entrypoint, replacing the image\'s ENTRYPOINT. $(VAR) references to the container\'s environment are expanded.',
+    args: 'Arguments to the entrypoint, replacing the image\'s CMD. $(VAR) references are expanded.',
+    workingDir: 'Working directory of the process. Defaults to the image\'s.',
+    ports: 'Ports the container listens on. Informational: any port the process opens is reachable.',
+    env: 'Environment variables to set.',
+    envFrom: 'ConfigMaps and Secrets whose keys become environment variables. Entries in env win on conflict.',
+    resources: 'CPU, memory and other resources the container requests and is limited to.',
+    resizePolicy: 'Whether changing each resource needs a container restart.',
+    restartPolicy: 'Only for init containers: Always turns the init container into a sidecar that runs alongside the regular containers.',
+    volumeMounts: 'Volumes of the pod mounted into the container\'s filesystem.',
+    volumeDevices: 'Block devices of the pod made available to the container.',
+    livenessProbe: 'Periodic check of container health; the container is restarted when it fails.',
+    readinessProbe: 'Periodic check of whether the container can serve; failing removes the pod from Service endpoints.',
+    startupProbe: 'Check that must succeed before the other probes start; for slow-starting containers.',
+    lifecycle: 'Actions run right after the container starts and right before it stops.',
+    terminationMessagePath: 'File whose content becomes the termination message. Defaults to /dev/termination-log.',
+    terminationMessagePolicy: 'File (default) or FallbackToLogsOnError: use the end of the log when the file is empty.',
+    securityContext: 'Security settings of the container, overriding those of the pod.',
+    stdin: 'Keep a stdin buffer open for the container.',
+    stdinOnce: 'Close stdin after the first attach disconnects.',
+    tty: 'Allocate a TTY; needs stdin.',
+  },
+  V1ContainerPort: {
+    '': 'A network port of a container.',
+    containerPort: 'Port number the container listens on.',
+    name: 'Name of the port (an IANA service name), usable as a Service targetPort.',
+    protocol: 'TCP (default), UDP or SCTP.',
+    hostPort: 'Port on the node forwarded to this container port.',
+    hostIP: 'Node IP address to bind hostPort on.',
+  },
+  V1EnvVar: {
+    '': 'One environment variable.',
+    name: 'Name of the variable.',
+    value: 'Literal value; $(VAR) references to earlier variables are expanded.',
+    valueFrom: 'Take the value from a ConfigMap key, Secret key, a field of the pod or a resource of the container.',
+  },
+  V1ResourceRequirements: {
+    '': 'Compute resources of a container.',
+    requests: 'Amount of each resource the container is guaranteed; the scheduler places the pod on a node with that much free.',
+    limits: 'Maximum amount of each resource the container may use.',
+    claims: 'Dynamically allocated resources (ResourceClaims of the pod) the container uses.',
+  },
+  V1VolumeMount: {
+    '': 'Where a volume appears inside a container.',
+    name: 'Name of the pod volume to mount.',
+    mountPath: 'Path inside the container; must not contain ":".',
+    readOnly: 'Mount read-only.',
+    subPath: 'Mount this sub-path of the volume instead of its root.',
+  },
+  V1Volume: {
+    '': 'A named volume of a pod, of exactly one of the listed source types.',
+    name: 'Name of the volume, referenced by volume mounts.',
+    emptyDir: 'A directory that starts empty and lives as long as the pod.',
+    configMap: 'Files from the keys of a ConfigMap.',
+    secret: 'Files from the keys of a Secret.',
+    persistentVolumeClaim: 'A PersistentVolume bound through a claim in the same namespace.',
+    hostPath: 'A file or directory of the node.',
+    projected: 'Several sources (Secrets, ConfigMaps, downward API, tokens) combined in one directory.',
+    downwardAPI: 'Files holding information about the pod itself.',
+  },
+  V1Probe: {
+    '': 'A health check of a container, made by the node agent.',
+    exec: 'Run a command in the container; exit status 0 is success.',
+    httpGet: 'HTTP GET; a status from 200 to 399 is success.',
+    tcpSocket: 'Open a TCP connection; success if it connects.',
+    grpc: 'gRPC health check.',
+    initialDelaySeconds: 'Seconds after the container starts before the first check.',
+    periodSeconds: 'Seconds between checks. Defaults to 10.',
+    timeoutSeconds: 'Seconds before a check times out. Defaults to 1.',
+    successThreshold: 'Consecutive successes needed after a failure. Defaults to 1.',
+    failureThreshold: 'Consecutive failures before the probe is considered failed. Defaults to 3.',
+    terminationGracePeriodSeconds: 'Grace period used when a failing probe kills the container, overriding the pod\'s.',
+  },
+  V1PodTemplateSpec: {
+    '': 'Template from which Pods are created.',
+    metadata: 'Metadata given to the created Pods; its labels must match the owner\'s selector.',
+    spec: 'PodSpec of the created Pods.',
+  },
+  V1PodStatus: {
+    '': 'Observed state of a Pod.',
+    phase: 'Summary of the pod\'s lifecycle: Pending, Running, Succeeded, Failed or Unknown.',
+    conditions: 'Conditions such as PodScheduled, Initialized, ContainersReady and Ready.',
+    hostIP: 'IP address of the node the pod runs on.',
+    podIP: 'IP address of the pod.',
+    podIPs: 'IP addresses of the pod, one per address family.',
+    startTime: 'When the node agent acknowledged the pod.',
+    containerStatuses: 'Status of each container.',
+    initContainerStatuses: 'Status of each init container.',
+    qosClass: 'Quality of service class derived from requests and limits: Guaranteed, Burstable or BestEffort.',
+    message: 'Human-readable detail of the current state.',
+    reason: 'CamelCase reason for the current state, such as Evicted.',
+  },
+  V1Service: { '': 'A Service gives a set of Pods, chosen by label selector, one stable virtual IP and DNS name, and balances connections across them.' },
+  V1ServiceSpec: {
+    '': 'Desired state of a Service.',
+    selector: 'Labels of the Pods that receive the traffic. Without a selector, endpoints are managed by hand.',
+    ports: 'Ports the Service exposes.',
+    type: 'How the Service is exposed: ClusterIP (default), NodePort, LoadBalancer or ExternalName.',
+    clusterIP: 'Virtual IP of the Service, allocated when empty. "None" makes the Service headless: DNS returns the pod IPs.',
+    clusterIPs: 'Virtual IPs of the Service, one per address family; the first equals clusterIP.',
+    externalName: 'DNS name the Service aliases when type is ExternalName.',
+    externalIPs: 'Extra IPs on which nodes accept traffic for this Service.',
+    sessionAffinity: 'ClientIP keeps each client on the same pod; None (default) balances every connection.',
+    sessionAffinityConfig: 'Settings of session affinity.',
+    loadBalancerIP: 'Deprecated request for a load balancer IP.',
+    loadBalancerSourceRanges: 'Client CIDRs allowed through the load balancer.',
+    externalTrafficPolicy: 'Cluster (default) or Local: route external traffic only to pods on the receiving node, keeping the client source IP.',
+    internalTrafficPolicy: 'Cluster (default) or Local for traffic from inside the cluster.',
+    healthCheckNodePort: 'Node port answering health checks when externalTrafficPolicy is Local.',
+    publishNotReadyAddresses: 'Include pods that are not ready in DNS and endpoints.',
+    ipFamilies: 'Address families of the Service: IPv4, IPv6 or both.',
+    ipFamilyPolicy: 'SingleStack, PreferDualStack or RequireDualStack.',
+    allocateLoadBalancerNodePorts: 'Whether node ports are allocated for a LoadBalancer Service. Defaults to true.',
+    loadBalancerClass: 'Which load balancer implementation handles this Service.',
+    trafficDistribution: 'Preference for how traffic is spread across endpoints, such as PreferClose.',
+  },
+  V1ServicePort: {
+    '': 'One port of a Service.',
+    name: 'Name of the port; required when the Service has more than one.',
+    port: 'Port the Service listens on.',
+    targetPort: 'Port number or named container port on the pods that traffic goes to. Defaults to port.',
+    protocol: 'TCP (default), UDP or SCTP.',
+    nodePort: 'Port opened on every node for NodePort and LoadBalancer Services; allocated when not given.',
+    appProtocol: 'Application protocol, a hint for implementations.',
+  },
+  V1ServiceStatus: { '': 'Observed state of a Service.', loadBalancer: 'Addresses of the load balancer, when there is one.' },
+  V1ConfigMap: {
+    '': 'A ConfigMap holds non-secret configuration as key/value pairs, for pods to consume as files, environment variables or arguments.',
+    data: 'UTF-8 string values by key.',
+    binaryData: 'Binary values by key, base64-encoded in JSON.',
+    immutable: 'When true the data can no longer be changed, only the object deleted.',
+  },
+  V1Secret: {
+    '': 'A Secret holds a small amount of sensitive data such as a password, token or key.',
+    data: 'Values by key, base64-encoded in JSON.',
+    stringData: 'Write-only convenience: plain string values merged into data on write.',
+    type: 'Type of the secret, used to check its content, such as Opaque or kubernetes.io/tls.',
+    immutable: 'When true the data can no longer be changed, only the object deleted.',
+  },
+  V1ServiceAccount: {
+    '': 'A ServiceAccount is an identity for processes in pods to talk to the API.',
+    secrets: 'Secrets pods running as this account may use.',
+    imagePullSecrets: 'Registry credentials added to pods that use this account.',
+    automountServiceAccountToken: 'Whether pods using this account get an API token mounted by default.',
+  },
+  CoreV1Event: {
+    '': 'An Event is a report of something that happened to an object, such as a scheduling decision or a failed image pull.',
+    involvedObject: 'The object the event is about.',
+    reason: 'Short CamelCase reason for the event.',
+    message: 'Human-readable description of what happened.',
+    type: 'Normal or Warning.',
+    count: 'How many times the event has occurred.',
+    firstTimestamp: 'When the event was first recorded.',
+    lastTimestamp: 'When the event was most recently recorded.',
+    source: 'Component that reported the event.',
+  },
+  V1Node: { '': 'A Node is a machine that runs pods. Each node runs an agent that registers it and reports its status.' },
+  V1NodeSpec: {
+    '': 'Desired state of a Node.',
+    unschedulable: 'When true no new pods are scheduled onto the node (kubectl cordon).',
+    taints: 'Taints that repel pods which do not tolerate them.',
+    podCIDR: 'Range of pod IPs assigned to the node.',
+    podCIDRs: 'Ranges of pod IPs assigned to the node, one per address family.',
+    providerID: 'Identifier of the machine given by its infrastructure provider.',
+  },
+  V1NodeStatus: {
+    '': 'Observed state of a Node.',
+    capacity: 'Total resources of the node.',
+    allocatable: 'Resources available for pods: capacity minus what the system reserves.',
+    conditions: 'Conditions such as Ready, MemoryPressure, DiskPressure and PIDPressure.',
+    addresses: 'Addresses of the node.',
+    nodeInfo: 'Versions and identifiers reported by the node.',
+    images: 'Container images present on the node.',
+  },
+  V1PersistentVolume: { '': 'A PersistentVolume is a piece of storage in the cluster, provisioned by an administrator or dynamically, that a claim can bind.' },
+  V1PersistentVolumeSpec: {
+    '': 'Description of a PersistentVolume.',
+    capacity: 'Size of the volume.',
+    accessModes: 'How the volume can be mounted: ReadWriteOnce, ReadOnlyMany, ReadWriteMany or ReadWriteOncePod.',
+    claimRef: 'The claim bound to this volume.',
+    persistentVolumeReclaimPolicy: 'What happens when the claim is released: Retain, Delete or Recycle.',
+    storageClassName: 'StorageClass the volume belongs to.',
+    volumeMode: 'Filesystem (default) or Block.',
+    nodeAffinity: 'Nodes from which the volume can be used.',
+    hostPath: 'A directory on the node, for single-node clusters and tests.',
+    local: 'A local disk or directory of one node.',
+  },
+  V1PersistentVolumeClaim: { '': 'A PersistentVolumeClaim is a request for storage that binds to a PersistentVolume and is mounted by pods.' },
+  V1PersistentVolumeClaimSpec: {
+    '': 'What storage a claim asks for.',
+    accessModes: 'Access modes the volume must support.',
+    resources: 'Minimum size (requests.storage) of the volume.',
+    storageClassName: 'StorageClass to provision from; empty string means only pre-provisioned volumes without a class.',
+    volumeName: 'Bind to this specific PersistentVolume.',
+    volumeMode: 'Filesystem (default) or Block.',
+    selector: 'Label query over volumes to consider for binding.',
+  },
+  V1PersistentVolumeClaimStatus: {
+    '': 'Observed state of a PersistentVolumeClaim.',
+    phase: 'Pending, Bound or Lost.',
+    capacity: 'Actual size of the bound volume.',
+    accessModes: 'Access modes of the bound volume.',
+  },
+  V1Endpoints: {
+    '': 'Endpoints lists the addresses that implement a Service; maintained by the system for Services with a selector.',
+    subsets: 'Groups of addresses sharing the same ports.',
+  },
+  V1LimitRange: { '': 'A LimitRange sets defaults and bounds for the resources of containers, pods and claims in a namespace.' },
+  V1ResourceQuota: { '': 'A ResourceQuota caps the total resources and object counts a namespace may use.' },
+  V1ResourceQuotaSpec: { '': 'Desired quota.', hard: 'Limit for each named resource.', scopes: 'Only objects matching all scopes are counted.' },
+  V1ResourceQuotaStatus: { '': 'Observed usage.', hard: 'Enforced limits.', used: 'Current usage.' },
+  V1PodTemplate: { '': 'A PodTemplate stores a pod template for other objects to copy.', template: 'The template.' },
+  V1ReplicationController: { '': 'A ReplicationController keeps a given number of pod replicas running. Superseded by Deployment and ReplicaSet.' },
+  V1ReplicationControllerSpec: {
+    '': 'Desired state of a ReplicationController.',
+    replicas: 'Number of pods wanted. Defaults to 1.',
+    selector: 'Labels of the pods counted as replicas; defaults to the template labels.',
+    template: podTemplate,
+    minReadySeconds,
+  },
+  V1Binding: { '': 'A Binding assigns a pod to a node; written by schedulers.', target: 'The node to bind to.' },
+
+  // apps
+  V1Deployment: { '': 'A Deployment runs a replicated, stateless application and rolls out changes to it declaratively through ReplicaSets.' },
+  V1DeploymentSpec: {
+    '': 'Desired state of a Deployment.',
+    replicas: 'Number of pods wanted. Defaults to 1.',
+    selector: `${selector} Cannot be changed after creation.`,
+    template: podTemplate,
+    strategy: 'How existing pods are replaced by new ones when the template changes.',
+    minReadySeconds,
+    revisionHistoryLimit: `${revisionHistoryLimit} Old ReplicaSets beyond this number are deleted. Defaults to 10.`,
+    paused: 'While true, changes to the template do not start a rollout.',
+    progressDeadlineSeconds: 'Seconds a rollout may go without progress before the Deployment reports ProgressDeadlineExceeded in its Progressing condition. The rollout itself continues. Defaults to 600.',
+  },
+  V1DeploymentStrategy: {
+    '': 'How a Deployment replaces old pods with new ones.',
+    type: 'RollingUpdate (default): replace pods gradually, within the bounds of rollingUpdate. Recreate: delete all old pods before creating new ones.',
+    rollingUpdate: 'Bounds of a rolling update; only with type RollingUpdate.',
+  },
+  V1RollingUpdateDeployment: {
+    '': 'Bounds of a Deployment\'s rolling update.',
+    maxSurge: 'How many pods may exist above the desired count during the update, as a number or a percentage of replicas (rounded up). Defaults to 25%. Cannot be 0 when maxUnavailable is 0.',
+    maxUnavailable: 'How many of the desired pods may be unavailable during the update, as a number or a percentage of replicas (rounded down). Defaults to 25%. Cannot be 0 when maxSurge is 0.',
+  },
+  V1DeploymentStatus: {
+    '': 'Observed state of a Deployment.',
+    observedGeneration,
+    replicas: 'Pods of all revisions owned by the Deployment.',
+    updatedReplicas: 'Pods created from the current template.',
+    readyReplicas: 'Pods that are ready.',
+    availableReplicas: 'Pods ready for at least minReadySeconds.',
+    unavailableReplicas: 'Pods still needed for the Deployment to be fully available.',
+    conditions: `${conditions} Deployments report Available and Progressing.`,
+    collisionCount: 'Counter used to avoid name collisions of ReplicaSets.',
+  },
+  V1DeploymentCondition: { '': 'One condition of a Deployment.', type: 'Available, Progressing or ReplicaFailure.', status: 'True, False or Unknown.', reason: 'CamelCase reason.', message: 'Human-readable detail.' },
+  V1ReplicaSet: { '': 'A ReplicaSet keeps a given number of identical pods running. Usually owned and managed by a Deployment.' },
+  V1ReplicaSetSpec: {
+    '': 'Desired state of a ReplicaSet.',
+    replicas: 'Number of pods wanted. Defaults to 1.',
+    selector,
+    template: podTemplate,
+    minReadySeconds,
+  },
+  V1ReplicaSetStatus: {
+    '': 'Observed state of a ReplicaSet.',
+    replicas: 'Pods currently owned.',
+    readyReplicas: 'Pods that are ready.',
+    availableReplicas: 'Pods ready for at least minReadySeconds.',
+    fullyLabeledReplicas: 'Pods whose labels match the template\'s.',
+    observedGeneration,
+    conditions,
+  },
+  V1DaemonSet: { '': 'A DaemonSet runs one copy of a pod on every node (or every node matching its template\'s constraints).' },
+  V1DaemonSetSpec: {
+    '': 'Desired state of a DaemonSet.',
+    selector,
+    template: podTemplate,
+    updateStrategy: 'How pods are replaced when the template changes.',
+    minReadySeconds,
+    revisionHistoryLimit: `${revisionHistoryLimit} Defaults to 10.`,
+  },
+  V1DaemonSetUpdateStrategy: {
+    '': 'How a DaemonSet replaces its pods.',
+    type: 'RollingUpdate (default) or OnDelete: new pods only replace old ones that were deleted by hand.',
+    rollingUpdate: 'Bounds of a rolling update.',
+  },
+  V1RollingUpdateDaemonSet: {
+    '': 'Bounds of a DaemonSet\'s rolling update.',
+    maxUnavailable: 'How many nodes may be without an available pod during the update, as a number or percentage. Defaults to 1.',
+    maxSurge: 'How many nodes may run an extra new pod while the old one is still running, as a number or percentage. Defaults to 0.',
+  },
+  V1DaemonSetStatus: {
+    '': 'Observed state of a DaemonSet.',
+    desiredNumberScheduled: 'Nodes that should run the pod.',
+    currentNumberScheduled: 'Nodes running at least one pod that should.',
+    numberReady: 'Nodes whose pod is ready.',
+    numberAvailable: 'Nodes whose pod is available.',
+    updatedNumberScheduled: 'Nodes running the current revision.',
+    numberMisscheduled: 'Nodes running the pod that should not.',
+    observedGeneration,
+    conditions,
+  },
+  V1StatefulSet: { '': 'A StatefulSet runs pods with stable identities: ordered names, stable DNS names and a PersistentVolumeClaim per pod that outlives it.' },
+  V1StatefulSetSpec: {
+    '': 'Desired state of a StatefulSet.',
+    replicas: 'Number of pods wanted. Defaults to 1.',
+    selector,
+    template: podTemplate,
+    serviceName: 'Headless Service that gives the pods their DNS names.',
+    volumeClaimTemplates: 'Claims created for each pod, named after the template and the pod.',
+    podManagementPolicy: 'OrderedReady (default): pods are created and removed one at a time in order. Parallel: all at once.',
+    updateStrategy: 'How pods are replaced when the template changes.',
+    revisionHistoryLimit: `${revisionHistoryLimit} Defaults to 10.`,
+    minReadySeconds,
+    persistentVolumeClaimRetentionPolicy: 'Whether the claims of the volume templates are deleted when pods are scaled down or the StatefulSet is deleted.',
+    ordinals: 'Numbering of the pods\' ordinals.',
+  },
+  V1StatefulSetUpdateStrategy: {
+    '': 'How a StatefulSet replaces its pods.',
+    type: 'RollingUpdate (default): replace pods in reverse ordinal order. OnDelete: only when deleted by hand.',
+    rollingUpdate: 'Bounds of a rolling update.',
+  },
+  V1StatefulSetStatus: {
+    '': 'Observed state of a StatefulSet.',
+    replicas: 'Pods created.',
+    readyReplicas: 'Pods that are ready.',
+    availableReplicas: 'Pods ready for at least minReadySeconds.',
+    currentReplicas: 'Pods at currentRevision.',
+    updatedReplicas: 'Pods at updateRevision.',
+    currentRevision: 'Revision of the pods before the update in progress.',
+    updateRevision: 'Revision the pods are being updated to.',
+    observedGeneration,
+    conditions,
+  },
+  V1ControllerRevision: { '': 'A ControllerRevision is an immutable snapshot of a template, kept by DaemonSets and StatefulSets for rollbacks.', data: 'The snapshot.', revision: 'Revision number.' },
+
+  // batch
+  V1Job: { '': 'A Job runs pods until a given number of them complete successfully.' },
+  V1JobSpec: {
+    '': 'Desired state of a Job.',
+    template: 'Template of the pods the Job runs; restartPolicy must be Never or OnFailure.',
+    completions: 'Successful pods needed for the Job to complete. Defaults to 1.',
+    parallelism: 'Maximum pods running at once. Defaults to 1.',
+    backoffLimit: 'Retries before the Job is marked failed. Defaults to 6.',
+    activeDeadlineSeconds: 'Seconds the Job may be active before it is failed and its pods stopped.',
+    ttlSecondsAfterFinished: 'Seconds after completion or failure after which the Job is deleted.',
+    completionMode: 'NonIndexed (default) or Indexed: each pod gets a completion index.',
+    suspend: 'While true no pods are started and running ones are stopped.',
+    selector: 'Label query over the Job\'s pods. Generated by default.',
+    manualSelector: 'Set when the selector is given by hand instead of generated.',
+    podFailurePolicy: 'Rules deciding how pod failures count against the Job.',
+  },
+  V1JobStatus: {
+    '': 'Observed state of a Job.',
+    active: 'Pods running.',
+    succeeded: 'Pods that succeeded.',
+    failed: 'Pods that failed.',
+    startTime: 'When the Job started.',
+    completionTime: 'When the Job completed.',
+    conditions: `${conditions} Jobs report Complete, Failed and Suspended.`,
+  },
+  V1CronJob: { '': 'A CronJob creates Jobs on a repeating schedule.' },
+  V1CronJobSpec: {
+    '': 'Desired state of a CronJob.',
+    schedule: 'Schedule in cron format, such as "*/5 * * * *".',
+    timeZone: 'Time zone the schedule is in. Defaults to that of the controller.',
+    jobTemplate: 'Template of the Jobs created.',
+    concurrencyPolicy: 'What to do when a run is due while the previous one still runs: Allow (default), Forbid or Replace.',
+    suspend: 'While true no new runs start.',
+    startingDeadlineSeconds: 'Seconds after its scheduled time a missed run may still start.',
+    successfulJobsHistoryLimit: 'Finished successful Jobs to keep. Defaults to 3.',
+    failedJobsHistoryLimit: 'Failed Jobs to keep. Defaults to 1.',
+  },
+  V1CronJobStatus: { '': 'Observed state of a CronJob.', active: 'Jobs running.', lastScheduleTime: 'When a Job was last scheduled.', lastSuccessfulTime: 'When a Job last completed successfully.' },
+  V1JobTemplateSpec: { '': 'Template from which Jobs are created.', metadata: 'Metadata given to the created Jobs.', spec: 'JobSpec of the created Jobs.' },
+
+  // autoscaling, policy, coordination, discovery
+  V1HorizontalPodAutoscaler: { '': 'A HorizontalPodAutoscaler scales a workload\'s replicas to keep average CPU utilisation near a target.' },
+  V2HorizontalPodAutoscaler: { '': 'A HorizontalPodAutoscaler scales a workload\'s replicas to keep one or more metrics near their targets.' },
+  V2HorizontalPodAutoscalerSpec: {
+    '': 'Desired behaviour of the autoscaler.',
+    scaleTargetRef: 'The workload to scale.',
+    minReplicas: 'Lowest replica count. Defaults to 1.',
+    maxReplicas: 'Highest replica count.',
+    metrics: 'Metrics to track; the largest replica count any of them asks for wins.',
+    behavior: 'Scaling policies for scaling up and down.',
+  },
+  V1Scale: { '': 'Scale is the replica count of a scalable resource, read and written through its scale subresource.' },
+  V1ScaleSpec: { '': 'Desired scale.', replicas: 'Number of replicas wanted.' },
+  V1ScaleStatus: { '': 'Observed scale.', replicas: 'Number of replicas running.', selector: 'Label selector of the pods counted, in string form.' },
+  V1PodDisruptionBudget: { '': 'A PodDisruptionBudget limits how many pods of an application voluntary disruptions, such as drains, may take down at once.' },
+  V1PodDisruptionBudgetSpec: {
+    '': 'Desired budget.',
+    selector: 'Label query over the pods covered.',
+    minAvailable: 'Pods that must stay available, as a number or percentage.',
+    maxUnavailable: 'Pods that may be unavailable, as a number or percentage.',
+  },
+  V1Eviction: { '': 'An Eviction asks for a pod to be deleted while honouring its disruption budgets; posted to the pod\'s eviction subresource.' },
+  V1Lease: { '': 'A Lease records which holder owns a named lock and until when; used for leader election and node heartbeats.' },
+  V1LeaseSpec: {
+    '': 'State of the lease.',
+    holderIdentity: 'Current holder.',
+    leaseDurationSeconds: 'Seconds the holder owns the lease after its last renewal.',
+    acquireTime: 'When the current holder acquired the lease.',
+    renewTime: 'When the current holder last renewed the lease.',
+    leaseTransitions: 'How many times the lease changed holders.',
+  },
+  V1EndpointSlice: { '': 'An EndpointSlice lists a subset of the endpoints of a Service.', addressType: 'IPv4, IPv6 or FQDN.', endpoints: 'The endpoints.', ports: 'Ports of every endpoint in the slice.' },
+
+  // storage
+  V1StorageClass: { '': 'A StorageClass describes a kind of storage and how volumes of it are provisioned dynamically.', provisioner: 'Driver that provisions the volumes.', reclaimPolicy: 'Reclaim policy given to provisioned volumes: Delete (default) or Retain.', volumeBindingMode: 'Immediate (default) or WaitForFirstConsumer: provision once a pod using the claim is scheduled.', parameters: 'Provisioner-specific parameters.', allowVolumeExpansion: 'Whether claims of this class may be grown.' },
+  V1CSIDriver: { '': 'A CSIDriver describes a storage driver installed in the cluster.' },
+  V1CSINode: { '': 'A CSINode lists the storage drivers installed on a node.' },
+  V1VolumeAttachment: { '': 'A VolumeAttachment records the intent to attach a volume to a node.' },
+
+  // rbac
+  V1Role: { '': 'A Role is a namespaced set of permissions.', rules: 'The permissions.' },
+  V1ClusterRole: { '': 'A ClusterRole is a set of permissions across the cluster, or reusable in any namespace through a RoleBinding.', rules: 'The permissions.', aggregationRule: 'Select other ClusterRoles whose rules are merged into this one.' },
+  V1RoleBinding: { '': 'A RoleBinding grants the permissions of a Role or ClusterRole to subjects within one namespace.', roleRef: 'The role granted. Cannot be changed.', subjects: 'Users, groups and service accounts granted the role.' },
+  V1ClusterRoleBinding: { '': 'A ClusterRoleBinding grants the permissions of a ClusterRole to subjects across the cluster.', roleRef: 'The role granted. Cannot be changed.', subjects: 'Users, groups and service accounts granted the role.' },
+  V1PolicyRule: {
+    '': 'One permission: verbs allowed on resources or non-resource URLs.',
+    apiGroups: 'API groups of the resources; "" is the core group, "*" all.',
+    resources: 'Resources, such as "pods" or "deployments/scale"; "*" all.',
+    resourceNames: 'Restrict to objects with these names.',
+    verbs: 'Verbs allowed, such as get, list, watch, create, update, patch, delete; "*" all.',
+    nonResourceURLs: 'URL paths outside the resource API, such as /healthz; only in ClusterRoles.',
+  },
+
+  // others
+  EventsV1Event: { '': 'An Event is a report of something that happened to an object, such as a scheduling decision or a failed image pull.' },
+  V1PriorityClass: { '': 'A PriorityClass maps a name to a scheduling priority for pods.', value: 'The priority; higher values schedule first and may preempt lower ones.', globalDefault: 'Use this class for pods that name none.', preemptionPolicy: 'PreemptLowerPriority (default) or Never.' },
+  V1CustomResourceDefinition: { '': 'A CustomResourceDefinition adds a new resource type to the API, served by the API server with the schema it gives.' },
+  V1CustomResourceDefinitionSpec: {
+    '': 'Desired definition.',
+    group: 'API group of the new resource.',
+    names: 'Names of the resource and its kind.',
+    scope: 'Namespaced or Cluster.',
+    versions: 'Versions served, each with its schema; exactly one is the storage version.',
+    conversion: 'How objects are converted between versions.',
+    preserveUnknownFields: 'Deprecated; must be false: unknown fields are pruned according to the schema.',
+  },
+  V1IngressClass: { '': 'An IngressClass names an ingress controller implementation.' },
+  V1Ingress: { '': 'An Ingress routes external HTTP(S) traffic to Services by host and path.' },
+  V1NetworkPolicy: { '': 'A NetworkPolicy restricts which traffic may reach and leave the selected pods.' },
+  V1TokenReview: { '': 'A TokenReview asks the API server to authenticate a bearer token.' },
+  V1SelfSubjectAccessReview: { '': 'A SelfSubjectAccessReview asks whether the caller may perform an action (kubectl auth can-i).' },
+  V1SubjectAccessReview: { '': 'A SubjectAccessReview asks whether a given user or group may perform an action.' },
+  V1SelfSubjectRulesReview: { '': 'A SelfSubjectRulesReview lists what the caller may do in a namespace.' },
+};
+
+/** The description of a model's type, or undefined. */
+export function modelDescription(model: string): string | undefined {
+  return table[model]?.[''];
+}
+
+/** The description of one field of a model, or undefined. */
+export function fieldDescription(model: string, field: string): string | undefined {
+  const own = table[model]?.[field];
+  if (own) return own;
+  if (!isKind(model)) return undefined;
+  if (common[field]) return common[field];
+  const kind = kindOf(model);
+  if (field === 'spec') return `The desired state of the ${kind}, as written by its user.`;
+  if (field === 'status') return `The state of the ${kind} as last observed by the system. Written by controllers; read-only for users.`;
+  return undefined;
+}
+
+/** Descriptions of the fields every object has; also used for custom resources. */
+export const standardFieldDescriptions: Readonly<Record<'apiVersion' | 'kind' | 'metadata', string>> = {
+  apiVersion: common.apiVersion,
+  kind: common.kind,
+  metadata: common.metadata,
+};
+
+/** Descriptions of a list kind ("DeploymentList") and its fields. */
+export function listDescription(kind: string): { '': string; items: string; metadata: string } {
+  return {
+    '': `A list of ${kind} objects.`,
+    items: `The ${kind} objects.`,
+    metadata: 'Metadata of the list itself: the resourceVersion it was read at and, for paged reads, the continue token.',
+  };
+}
+
+/** Kinds are the models with apiVersion, kind and metadata; only their fields get the standard texts. */
+function isKind(model: string): boolean {
+  const names = modelFields(model)?.map((f) => f.name) ?? [];
+  return names.includes('apiVersion') && names.includes('kind') && names.includes('metadata');
+}
+
+function kindOf(model: string): string {
+  return model.replace(/^(Core|Events|Discovery|Storage|Rbac|Apiextensions)?V\d+/, '');
+}
