@@ -175,10 +175,10 @@ function compareAt(l: unknown, r: unknown, shape: Shape, path: string[], c: Comp
       const child = childOf(shape, k, isRoot);
       let lv = lm?.[k];
       let rv = rm?.[k];
-      // A value struct is there, empty, even when the JSON leaves it out.
+      // Upstream objects carry such a field even unset; an empty one is not an added field.
       if (child.alwaysPresent) {
-        if (lm && lv === undefined) lv = {};
-        if (rm && rv === undefined) rv = {};
+        if (lm && lv === undefined) lv = emptyLike(rv);
+        if (rm && rv === undefined) rv = emptyLike(lv);
       }
       compareAt(lv, rv, child.shape, [...path, fieldPE(k)], c);
     }
@@ -199,6 +199,10 @@ function compareAt(l: unknown, r: unknown, shape: Shape, path: string[], c: Comp
   if (l === undefined) c.added.insert(path);
   else if (r === undefined) c.removed.insert(path);
   else if (!isDeepStrictEqual(l, r)) c.modified.insert(path);
+}
+
+function emptyLike(v: unknown): unknown {
+  return Array.isArray(v) ? [] : isPlainObject(v) ? {} : undefined;
 }
 
 function presence(l: unknown, r: unknown, path: string[], c: Comparison): void {

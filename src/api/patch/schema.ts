@@ -19,7 +19,7 @@ export interface Child {
   /** Strategic-merge facts of this field. */
   patchStrategy: string[];
   mergeKey?: string;
-  /** Upstream objects always carry this field (a Go value struct), as {} when empty. */
+  /** Upstream objects always carry this field, empty when unset (see PatchMeta.alwaysPresent). */
   alwaysPresent: boolean;
 }
 

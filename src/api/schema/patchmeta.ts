@@ -18,8 +18,9 @@ export interface PatchMeta {
   /** Server-side apply struct/map semantics. */
   mapType?: 'atomic' | 'granular';
   /**
-   * A Go value (non-pointer) struct: every upstream object carries it, as {} when empty, so
-   * its appearance is never an added field in managedFields (spec, status, template, ...).
+   * Every upstream object carries this field, even unset: a Go value struct ({} when empty:
+   * spec, status, template) or a field without omitempty (null: a pod's containers), so its
+   * appearance is never an added field in managedFields.
    */
   alwaysPresent?: boolean;
 }
@@ -36,19 +37,20 @@ const table: Record<string, Record<string, PatchMeta>> = {
     deprecatedSource: { alwaysPresent: true },
   },
   V1APIGroup: {
-    versions: { listType: 'atomic' },
+    versions: { listType: 'atomic', alwaysPresent: true },
     serverAddressByClientCIDRs: { listType: 'atomic' },
     preferredVersion: { alwaysPresent: true },
   },
   V1APIGroupList: {
-    groups: { listType: 'atomic' },
+    groups: { listType: 'atomic', alwaysPresent: true },
   },
   V1APIResource: {
     shortNames: { listType: 'atomic' },
     categories: { listType: 'atomic' },
+    verbs: { alwaysPresent: true },
   },
   V1APIResourceList: {
-    resources: { listType: 'atomic' },
+    resources: { listType: 'atomic', alwaysPresent: true },
   },
   V1AggregationRule: {
     clusterRoleSelectors: { listType: 'atomic' },
@@ -70,23 +72,23 @@ const table: Record<string, Record<string, PatchMeta>> = {
     spec: { alwaysPresent: true },
   },
   V1CSINodeDriver: {
-    topologyKeys: { listType: 'atomic' },
+    topologyKeys: { listType: 'atomic', alwaysPresent: true },
   },
   V1CSINodeSpec: {
-    drivers: { patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] },
+    drivers: { patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'], alwaysPresent: true },
   },
   V1Capabilities: {
     add: { listType: 'atomic' },
     drop: { listType: 'atomic' },
   },
   V1CephFSPersistentVolumeSource: {
-    monitors: { listType: 'atomic' },
+    monitors: { listType: 'atomic', alwaysPresent: true },
   },
   V1CephFSVolumeSource: {
-    monitors: { listType: 'atomic' },
+    monitors: { listType: 'atomic', alwaysPresent: true },
   },
   V1ClusterRole: {
-    rules: { listType: 'atomic' },
+    rules: { listType: 'atomic', alwaysPresent: true },
     metadata: { alwaysPresent: true },
   },
   V1ClusterRoleBinding: {
@@ -115,7 +117,7 @@ const table: Record<string, Record<string, PatchMeta>> = {
     resources: { alwaysPresent: true },
   },
   V1ContainerImage: {
-    names: { listType: 'atomic' },
+    names: { listType: 'atomic', alwaysPresent: true },
   },
   V1ContainerStatus: {
     volumeMounts: { patchStrategy: 'merge', patchMergeKey: 'mountPath', listType: 'map', listMapKeys: ['mountPath'] },
@@ -147,12 +149,12 @@ const table: Record<string, Record<string, PatchMeta>> = {
     categories: { listType: 'atomic' },
   },
   V1CustomResourceDefinitionSpec: {
-    versions: { listType: 'atomic' },
+    versions: { listType: 'atomic', alwaysPresent: true },
     names: { alwaysPresent: true },
   },
   V1CustomResourceDefinitionStatus: {
-    conditions: { listType: 'map', listMapKeys: ['type'] },
-    storedVersions: { listType: 'atomic' },
+    conditions: { listType: 'map', listMapKeys: ['type'], alwaysPresent: true },
+    storedVersions: { listType: 'atomic', alwaysPresent: true },
     acceptedNames: { alwaysPresent: true },
   },
   V1CustomResourceDefinitionVersion: {
@@ -165,6 +167,7 @@ const table: Record<string, Record<string, PatchMeta>> = {
     status: { alwaysPresent: true },
   },
   V1DaemonSetSpec: {
+    selector: { alwaysPresent: true },
     template: { alwaysPresent: true },
     updateStrategy: { alwaysPresent: true },
   },
@@ -181,6 +184,7 @@ const table: Record<string, Record<string, PatchMeta>> = {
   },
   V1DeploymentSpec: {
     strategy: { patchStrategy: 'retainKeys', alwaysPresent: true },
+    selector: { alwaysPresent: true },
     template: { alwaysPresent: true },
   },
   V1DeploymentStatus: {
@@ -193,7 +197,7 @@ const table: Record<string, Record<string, PatchMeta>> = {
     items: { listType: 'atomic' },
   },
   V1Endpoint: {
-    addresses: { listType: 'set' },
+    addresses: { listType: 'set', alwaysPresent: true },
     conditions: { alwaysPresent: true },
   },
   V1EndpointHints: {
@@ -201,8 +205,8 @@ const table: Record<string, Record<string, PatchMeta>> = {
     forNodes: { listType: 'atomic' },
   },
   V1EndpointSlice: {
-    endpoints: { listType: 'atomic' },
-    ports: { listType: 'atomic' },
+    endpoints: { listType: 'atomic', alwaysPresent: true },
+    ports: { listType: 'atomic', alwaysPresent: true },
     metadata: { alwaysPresent: true },
   },
   V1EndpointSubset: {
@@ -248,7 +252,7 @@ const table: Record<string, Record<string, PatchMeta>> = {
     backend: { alwaysPresent: true },
   },
   V1HTTPIngressRuleValue: {
-    paths: { listType: 'atomic' },
+    paths: { listType: 'atomic', alwaysPresent: true },
   },
   V1HorizontalPodAutoscaler: {
     metadata: { alwaysPresent: true },
@@ -340,7 +344,7 @@ const table: Record<string, Record<string, PatchMeta>> = {
     spec: { alwaysPresent: true },
   },
   V1LimitRangeSpec: {
-    limits: { listType: 'atomic' },
+    limits: { listType: 'atomic', alwaysPresent: true },
   },
   V1LinuxContainerUser: {
     supplementalGroups: { listType: 'atomic' },
@@ -392,7 +396,7 @@ const table: Record<string, Record<string, PatchMeta>> = {
     kubeletEndpoint: { alwaysPresent: true },
   },
   V1NodeSelector: {
-    nodeSelectorTerms: { listType: 'atomic' },
+    nodeSelectorTerms: { listType: 'atomic', alwaysPresent: true },
   },
   V1NodeSelectorRequirement: {
     values: { listType: 'atomic' },
@@ -416,7 +420,7 @@ const table: Record<string, Record<string, PatchMeta>> = {
     nodeInfo: { alwaysPresent: true },
   },
   V1NonResourceRule: {
-    verbs: { listType: 'atomic' },
+    verbs: { listType: 'atomic', alwaysPresent: true },
     nonResourceURLs: { listType: 'atomic' },
   },
   V1ObjectMeta: {
@@ -487,10 +491,10 @@ const table: Record<string, Record<string, PatchMeta>> = {
     conditions: { patchStrategy: 'merge', patchMergeKey: 'type', listType: 'map', listMapKeys: ['type'] },
   },
   V1PodFailurePolicy: {
-    rules: { listType: 'atomic' },
+    rules: { listType: 'atomic', alwaysPresent: true },
   },
   V1PodFailurePolicyOnExitCodesRequirement: {
-    values: { listType: 'set' },
+    values: { listType: 'set', alwaysPresent: true },
   },
   V1PodFailurePolicyRule: {
     onPodConditions: { listType: 'atomic' },
@@ -502,7 +506,7 @@ const table: Record<string, Record<string, PatchMeta>> = {
   V1PodSpec: {
     volumes: { patchStrategy: 'merge,retainKeys', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] },
     initContainers: { patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] },
-    containers: { patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] },
+    containers: { patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'], alwaysPresent: true },
     ephemeralContainers: { patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] },
     nodeSelector: { mapType: 'atomic' },
     imagePullSecrets: { patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] },
@@ -531,7 +535,7 @@ const table: Record<string, Record<string, PatchMeta>> = {
     spec: { alwaysPresent: true },
   },
   V1PolicyRule: {
-    verbs: { listType: 'atomic' },
+    verbs: { listType: 'atomic', alwaysPresent: true },
     apiGroups: { listType: 'atomic' },
     resources: { listType: 'atomic' },
     resourceNames: { listType: 'atomic' },
@@ -544,13 +548,13 @@ const table: Record<string, Record<string, PatchMeta>> = {
     metadata: { alwaysPresent: true },
   },
   V1ProjectedVolumeSource: {
-    sources: { listType: 'atomic' },
+    sources: { listType: 'atomic', alwaysPresent: true },
   },
   V1RBDPersistentVolumeSource: {
-    monitors: { listType: 'atomic' },
+    monitors: { listType: 'atomic', alwaysPresent: true },
   },
   V1RBDVolumeSource: {
-    monitors: { listType: 'atomic' },
+    monitors: { listType: 'atomic', alwaysPresent: true },
   },
   V1ReplicaSet: {
     metadata: { alwaysPresent: true },
@@ -558,6 +562,7 @@ const table: Record<string, Record<string, PatchMeta>> = {
     status: { alwaysPresent: true },
   },
   V1ReplicaSetSpec: {
+    selector: { alwaysPresent: true },
     template: { alwaysPresent: true },
   },
   V1ReplicaSetStatus: {
@@ -586,7 +591,7 @@ const table: Record<string, Record<string, PatchMeta>> = {
     claims: { listType: 'map', listMapKeys: ['name'] },
   },
   V1ResourceRule: {
-    verbs: { listType: 'atomic' },
+    verbs: { listType: 'atomic', alwaysPresent: true },
     apiGroups: { listType: 'atomic' },
     resources: { listType: 'atomic' },
     resourceNames: { listType: 'atomic' },
@@ -595,7 +600,7 @@ const table: Record<string, Record<string, PatchMeta>> = {
     resources: { listType: 'map', listMapKeys: ['resourceID'] },
   },
   V1Role: {
-    rules: { listType: 'atomic' },
+    rules: { listType: 'atomic', alwaysPresent: true },
     metadata: { alwaysPresent: true },
   },
   V1RoleBinding: {
@@ -607,6 +612,12 @@ const table: Record<string, Record<string, PatchMeta>> = {
     metadata: { alwaysPresent: true },
     spec: { alwaysPresent: true },
     status: { alwaysPresent: true },
+  },
+  V1ScaleIOPersistentVolumeSource: {
+    secretRef: { alwaysPresent: true },
+  },
+  V1ScaleIOVolumeSource: {
+    secretRef: { alwaysPresent: true },
   },
   V1ScopeSelector: {
     matchExpressions: { listType: 'atomic' },
@@ -662,6 +673,7 @@ const table: Record<string, Record<string, PatchMeta>> = {
   },
   V1StatefulSetSpec: {
     volumeClaimTemplates: { listType: 'atomic' },
+    selector: { alwaysPresent: true },
     template: { alwaysPresent: true },
     updateStrategy: { alwaysPresent: true },
   },
@@ -689,11 +701,11 @@ const table: Record<string, Record<string, PatchMeta>> = {
     groups: { listType: 'atomic' },
   },
   V1SubjectRulesReviewStatus: {
-    resourceRules: { listType: 'atomic' },
-    nonResourceRules: { listType: 'atomic' },
+    resourceRules: { listType: 'atomic', alwaysPresent: true },
+    nonResourceRules: { listType: 'atomic', alwaysPresent: true },
   },
   V1SuccessPolicy: {
-    rules: { listType: 'atomic' },
+    rules: { listType: 'atomic', alwaysPresent: true },
   },
   V1TokenReview: {
     metadata: { alwaysPresent: true },
@@ -708,7 +720,7 @@ const table: Record<string, Record<string, PatchMeta>> = {
     user: { alwaysPresent: true },
   },
   V1TopologySelectorLabelRequirement: {
-    values: { listType: 'atomic' },
+    values: { listType: 'atomic', alwaysPresent: true },
   },
   V1TopologySelectorTerm: {
     matchLabelExpressions: { listType: 'atomic' },
@@ -732,7 +744,7 @@ const table: Record<string, Record<string, PatchMeta>> = {
     source: { alwaysPresent: true },
   },
   V1WebhookConversion: {
-    conversionReviewVersions: { listType: 'atomic' },
+    conversionReviewVersions: { listType: 'atomic', alwaysPresent: true },
   },
   V1WeightedPodAffinityTerm: {
     podAffinityTerm: { alwaysPresent: true },
@@ -764,7 +776,7 @@ const table: Record<string, Record<string, PatchMeta>> = {
     scaleTargetRef: { alwaysPresent: true },
   },
   V2HorizontalPodAutoscalerStatus: {
-    currentMetrics: { listType: 'atomic' },
+    currentMetrics: { listType: 'atomic', alwaysPresent: true },
     conditions: { patchStrategy: 'merge', patchMergeKey: 'type', listType: 'map', listMapKeys: ['type'] },
   },
   V2ObjectMetricSource: {
