@@ -114,6 +114,20 @@ export function openApiV3Hash(body: string): string {
   return createHash('sha512').update(body).digest('hex').toUpperCase();
 }
 
+/**
+ * The answer to `/openapi/v2`: a valid but empty document. kubectl still asks for v2 in two
+ * cases — client-side validation of a `kind: List` file (it never checks v3 for List) and of a
+ * kind no served group version knows — and a 404 there fails the whole command ("error
+ * validating data: the server could not find the requested resource"). An empty document
+ * describes no kind, so kubectl skips client-side validation and the server validates each
+ * object (kubectl sends fieldValidation on every write). The protobuf form of an empty
+ * document is zero bytes; the content type is the one upstream answers with.
+ */
+export function openApiV2Placeholder(accept: string | undefined): { contentType: string; body: string } {
+  if (accept?.includes('protobuf')) return { contentType: 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf', body: '' };
+  return { contentType: 'application/json', body: JSON.stringify({ swagger: '2.0', info: { title: 'Kubernetes', version: 'unversioned' }, paths: {} }) };
+}
+
 /** "v1" | "apps/v1" | "api/v1" | "apis/apps/v1" → [group, version]. */
 function parseGroupVersion(groupVersion: string): [string, string] {
   const parts = groupVersion.replace(/^\/+|\/+$/g, '').split('/');
