@@ -106,6 +106,8 @@ export class SqliteStore implements Store {
       db.pragma('synchronous = FULL');
       // The default 2 MiB page cache would reread most pages of a large list from the OS.
       db.pragma('cache_size = -65536');
+      // A checkpoint after a huge transaction truncates the WAL back to this size.
+      db.pragma('journal_size_limit = 67108864');
       db.exec(SCHEMA);
       const version = db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE name = ?').get('schema_version')?.value;
       if (version === undefined) db.prepare('INSERT INTO meta (name, value) VALUES (?, ?)').run('schema_version', SCHEMA_VERSION);
@@ -137,12 +139,11 @@ export class SqliteStore implements Store {
       let revision = this.revision;
       return batch.map(({ op }) => {
         const latest = this.latestRow.get(op.key);
-        const planned = planWrite(op, latest && fromDb(latest), revision + 1);
-        if (planned instanceof StoreError) return planned;
-        const r = planned;
-        this.insertRow.run(r.revision, r.key, r.created ? 1 : 0, r.deleted ? 1 : 0, r.createRevision, r.prevRevision, r.value, r.oldValue ?? null);
-        revision = r.revision;
-        return planned;
+        const row = planWrite(op, latest && fromDb(latest), revision + 1);
+        if (row instanceof StoreError) return row;
+        this.insertRow.run(row.revision, row.key, row.created ? 1 : 0, row.deleted ? 1 : 0, row.createRevision, row.prevRevision, row.value, row.oldValue ?? null);
+        revision = row.revision;
+        return row;
       });
     });
     this.compactTx = db.transaction((revision: number) => {
