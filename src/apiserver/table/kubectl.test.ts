@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,28 +91,27 @@ function apiResource(r: ResourceType) {
   return { name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs, shortNames: r.shortNames, categories: r.categories };
 }
 
-/** Discovery documents and the objects each collection holds, by URL path. */
-function documents(): Record<string, unknown> {
-  return {
-    '/api': { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] },
-    '/apis': {
-      kind: 'APIGroupList',
-      apiVersion: 'v1',
-      groups: [
-        {
-          name: 'rbac.authorization.k8s.io',
-          versions: [{ groupVersion: 'rbac.authorization.k8s.io/v1', version: 'v1' }],
-          preferredVersion: { groupVersion: 'rbac.authorization.k8s.io/v1', version: 'v1' },
-        },
-        { name: 'example.com', versions: [{ groupVersion: 'example.com/v1', version: 'v1' }], preferredVersion: { groupVersion: 'example.com/v1', version: 'v1' } },
-      ],
-    },
-    '/api/v1': { kind: 'APIResourceList', groupVersion: 'v1', resources: [apiResource(podResource), apiResource(nodeResource)] },
-    '/apis/rbac.authorization.k8s.io/v1': { kind: 'APIResourceList', groupVersion: 'rbac.authorization.k8s.io/v1', resources: [apiResource(roleResource)] },
-    '/apis/example.com/v1': { kind: 'APIResourceList', groupVersion: 'example.com/v1', resources: [apiResource(widgets)] },
-  };
-}
+/** Discovery documents by URL path; kubectl falls back to them from aggregated discovery. */
+const discovery: Record<string, unknown> = {
+  '/api': { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] },
+  '/apis': {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: [
+      {
+        name: 'rbac.authorization.k8s.io',
+        versions: [{ groupVersion: 'rbac.authorization.k8s.io/v1', version: 'v1' }],
+        preferredVersion: { groupVersion: 'rbac.authorization.k8s.io/v1', version: 'v1' },
+      },
+      { name: 'example.com', versions: [{ groupVersion: 'example.com/v1', version: 'v1' }], preferredVersion: { groupVersion: 'example.com/v1', version: 'v1' } },
+    ],
+  },
+  '/api/v1': { kind: 'APIResourceList', groupVersion: 'v1', resources: [apiResource(podResource), apiResource(nodeResource)] },
+  '/apis/rbac.authorization.k8s.io/v1': { kind: 'APIResourceList', groupVersion: 'rbac.authorization.k8s.io/v1', resources: [apiResource(roleResource)] },
+  '/apis/example.com/v1': { kind: 'APIResourceList', groupVersion: 'example.com/v1', resources: [apiResource(widgets)] },
+};
 
+/** Collection and object URLs, answered with Tables only (kubectl get asks for nothing else here). */
 const collections: Array<{ pattern: RegExp; resource: ResourceType; objects: KubeObject[] }> = [
   { pattern: /^\/api\/v1(?:\/namespaces\/([^/]+))?\/pods(?:\/([^/]+))?$/, resource: podResource, objects: pods },
   { pattern: /^\/api\/v1\/nodes(?:\/([^/]+))?$/, resource: nodeResource, objects: nodes },
@@ -120,13 +119,13 @@ const collections: Array<{ pattern: RegExp; resource: ResourceType; objects: Kub
   { pattern: /^\/apis\/example\.com\/v1(?:\/namespaces\/([^/]+))?\/widgets(?:\/([^/]+))?$/, resource: widgets, objects: widgetObjects },
 ];
 
-function serve(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void {
+function serve(req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const send = (code: number, body: unknown) => {
     res.writeHead(code, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify(body));
   };
-  const doc = documents()[url.pathname];
+  const doc = discovery[url.pathname];
   if (doc) return send(200, doc);
   for (const c of collections) {
     const m = c.pattern.exec(url.pathname);
