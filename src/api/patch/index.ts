@@ -1,5 +1,6 @@
 // Patching objects: JSON patch, JSON merge patch, strategic merge patch, server-side apply,
-// and the managedFields bookkeeping every write does. Pure functions over plain JSON.
+// and the managedFields bookkeeping every write does. Pure functions over plain JSON; imports
+// only ../schema (models and patch facts) and ../types, plus fast-json-patch.
 export { PatchError, ApplyConflictError, describeManager, type ApplyConflict } from './errors.js';
 export { jsonPatch, maxJsonPatchOperations, type JsonPatchOperation } from './json.js';
 export { mergePatch } from './merge.js';
