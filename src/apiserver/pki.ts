@@ -1,6 +1,7 @@
 // The cluster's certificate authority and the certificates it signs: the API server's serving
 // certificate (for localhost, 127.0.0.1 and the machine's names) and client certificates
 // (admin, nodes). ECDSA P-256 keys, PEM files under <dataDir>/pki, made once and reused.
+import 'reflect-metadata'; // @peculiar/x509 needs the Reflect metadata API loaded first
 import * as x509 from '@peculiar/x509';
 import { webcrypto, randomBytes, createPrivateKey } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';

@@ -17,7 +17,7 @@ import { Admission, namespaceLifecycle } from './admission.js';
 import type { RequestContext, ServerParts } from './context.js';
 import { writeError, writeJson } from './respond.js';
 import { aggregatedDiscovery, aggregatedDiscoveryVersion, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
-import { buildOpenApiV3, openApiV3Index } from './openapi/index.js';
+import { buildOpenApiV3, openApiV3Index, openApiV2Placeholder } from './openapi/index.js';
 import { CrdController } from './crds.js';
 import { get } from './verbs/get.js';
 import { list } from './verbs/list.js';
@@ -177,6 +177,12 @@ export class ApiServer {
       return writeJson(res, 200, list);
     }
     if (path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return this.openapi(req, res, path);
+    if (path === '/openapi/v2') {
+      const v2 = openApiV2Placeholder(accept);
+      res.writeHead(200, { 'Content-Type': v2.contentType, 'Content-Length': Buffer.byteLength(v2.body) });
+      res.end(v2.body);
+      return;
+    }
     throw errors.pathNotFound();
   }
 

@@ -6,7 +6,7 @@ import { errors, ApiError, type FieldError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import { apiVersionOf, isObject } from '../../api/types.js';
 import { ConflictError, NotFoundError, UnavailableError, CompactedError, KeyExistsError } from '../../store/store.js';
-import { unknownFields } from '../../api/schema/structural.js';
+import { pruneUnknownFields, validateAndPrune } from '../../api/schema/structural.js';
 import { updateManagedFields } from '../../api/patch/index.js';
 import type { RequestContext } from '../context.js';
 import { isDryRun } from '../context.js';
@@ -36,11 +36,18 @@ export function fieldValidation(ctx: RequestContext): FieldValidation {
 /** Drop fields the schema does not know; per fieldValidation refuse them, warn about them, or say nothing. */
 export function checkUnknownFields(ctx: RequestContext, obj: KubeObject): void {
   const mode = fieldValidation(ctx);
-  if (ctx.resource.crd) return; // structural pruning handles custom resources in defaultObject
-  if (!ctx.resource.model) return;
-  const unknown = unknownFields(ctx.resource.model, obj);
+  let unknown: string[];
+  const crd = ctx.resource.crd;
+  if (crd) {
+    // Custom resources are pruned by their structural schema when defaulted; here we only learn what goes.
+    if (!crd.schema || crd.preserveUnknownFields) return;
+    unknown = validateAndPrune(crd.schema, structuredClone(obj), {}).unknownFields;
+  } else {
+    if (!ctx.resource.model) return;
+    unknown = pruneUnknownFields(ctx.resource.model, obj);
+  }
   if (unknown.length === 0 || mode === 'Ignore') return;
-  const msgs = unknown.map((p) => `unknown field "${p.replace(/^\./, '')}"`);
+  const msgs = unknown.map((p: string) => `unknown field "${p.replace(/^\./, '')}"`);
   if (mode === 'Strict') throw errors.badRequest(`strict decoding error: ${msgs.join(', ')}`);
   ctx.warnings.push(...msgs);
 }

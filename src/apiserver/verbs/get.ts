@@ -3,7 +3,7 @@ import { errors } from '../../api/errors.js';
 import type { RequestContext } from '../context.js';
 import { objectKey, decodeObject } from '../objects.js';
 import { writeJson, wantsTable } from '../respond.js';
-import { toTable } from '../table/index.js';
+import { toTable } from '../table/table.js';
 import { storeError } from './common.js';
 
 export async function get(ctx: RequestContext): Promise<void> {

@@ -6,7 +6,7 @@ import { apiVersionOf } from '../../api/types.js';
 import type { RequestContext } from '../context.js';
 import { collectionPrefix, decodeObject } from '../objects.js';
 import { writeJson, wantsTable } from '../respond.js';
-import { toTable } from '../table/index.js';
+import { toTable } from '../table/table.js';
 import { requestFilter } from './filter.js';
 import { storeError } from './common.js';
 import { includeObject } from './get.js';

@@ -9,7 +9,7 @@ import type { ResourceType } from '../../api/resources.js';
 import type { RequestContext } from '../context.js';
 import { collectionPrefix, decodeObject, objectKey } from '../objects.js';
 import { wantsTable } from '../respond.js';
-import { toTable } from '../table/index.js';
+import { toTable } from '../table/table.js';
 import { requestFilter } from './filter.js';
 import { includeObject } from './get.js';
 
