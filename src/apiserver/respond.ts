@@ -3,6 +3,7 @@
 import type { ServerResponse, IncomingMessage } from 'node:http';
 import { ApiError, errors } from '../api/errors.js';
 import type { Status } from '../api/types.js';
+import { parseTableAccept } from './table/table.js';
 
 export function writeJson(res: ServerResponse, code: number, body: unknown, warnings: string[] = [], contentType = 'application/json'): void {
   if (res.headersSent) return;
@@ -39,6 +40,11 @@ export function successStatus(details: Status['details']): Status {
   return { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', details, code: 200 } as Status;
 }
 
+/** Whether the client asked for a Table (kubectl get does); 406 when it accepts nothing we can produce. */
 export function wantsTable(req: IncomingMessage): boolean {
-  return /as=Table/.test(req.headers.accept ?? '');
+  const accept = req.headers.accept;
+  if (!accept || !/as=Table/.test(accept)) return false;
+  const choice = parseTableAccept(accept);
+  if (!choice) throw errors.notAcceptable(`only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf; and Table as application/json;as=Table;v=v1;g=meta.k8s.io`);
+  return choice.table;
 }

@@ -17,7 +17,7 @@ import { Admission, namespaceLifecycle } from './admission.js';
 import type { RequestContext, ServerParts } from './context.js';
 import { writeError, writeJson } from './respond.js';
 import { aggregatedDiscovery, aggregatedDiscoveryVersion, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
-import { buildOpenApiV3, openApiV3Index, openApiV2Placeholder } from './openapi/index.js';
+import { openApiV3Document, openApiV3Index, openApiV2Placeholder } from './openapi/index.js';
 import { CrdController } from './crds.js';
 import { get } from './verbs/get.js';
 import { list } from './verbs/list.js';
@@ -194,16 +194,14 @@ export class ApiServer {
     const key = path === '/openapi/v3' ? '' : path.slice('/openapi/v3/'.length);
     let doc = this.openapiCache.get(key);
     if (!doc) {
-      let body: unknown;
-      if (key === '') body = openApiV3Index(this.registry.all());
-      else {
-        const gv = key.startsWith('api/') ? key.slice(4) : key.startsWith('apis/') ? key.slice(5) : undefined;
-        const resources = this.registry.all().filter((r) => (r.group ? `${r.group}/${r.version}` : r.version) === gv);
-        if (!gv || resources.length === 0) throw errors.pathNotFound();
-        body = buildOpenApiV3(this.registry.all(), gv);
+      if (key === '') {
+        const text = JSON.stringify(openApiV3Index(this.registry.all()));
+        doc = { body: text, etag: `"${createHash('sha512').update(text).digest('hex').toUpperCase()}"` };
+      } else {
+        const built = openApiV3Document(this.registry.all(), key);
+        if (!built) throw errors.pathNotFound();
+        doc = { body: built.body, etag: `"${built.hash}"` };
       }
-      const text = JSON.stringify(body);
-      doc = { body: text, etag: `"${createHash('sha512').update(text).digest('hex').slice(0, 32).toUpperCase()}"` };
       this.openapiCache.set(key, doc);
     }
     if (req.headers['if-none-match'] === doc.etag) {

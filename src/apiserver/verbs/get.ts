@@ -3,7 +3,7 @@ import { errors } from '../../api/errors.js';
 import type { RequestContext } from '../context.js';
 import { objectKey, decodeObject } from '../objects.js';
 import { writeJson, wantsTable } from '../respond.js';
-import { toTable } from '../table/table.js';
+import { toTable, parseIncludeObject, type IncludeObject } from '../table/table.js';
 import { storeError } from './common.js';
 
 export async function get(ctx: RequestContext): Promise<void> {
@@ -26,8 +26,8 @@ export async function get(ctx: RequestContext): Promise<void> {
   writeJson(ctx.res, 200, obj);
 }
 
-export function includeObject(ctx: RequestContext): 'None' | 'Metadata' | 'Object' {
-  const v = ctx.query.get('includeObject') ?? 'Metadata';
-  if (v !== 'None' && v !== 'Metadata' && v !== 'Object') throw errors.badRequest(`includeObject must be None, Metadata or Object`);
+export function includeObject(ctx: RequestContext): IncludeObject {
+  const v = parseIncludeObject(ctx.query.get('includeObject'));
+  if (!v) throw errors.badRequest(`includeObject must be None, Metadata or Object`);
   return v;
 }

@@ -69,11 +69,14 @@ export async function patch(ctx: RequestContext): Promise<void> {
       } catch (err) {
         if (err instanceof ApplyConflictError) {
           throw errors.applyConflict(
-            err.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}"${c.operation === 'Update' ? ' using ' + (c.apiVersion ?? '') : ''}`, field: c.field })),
-            `Apply failed with ${err.conflicts.length} conflict${err.conflicts.length === 1 ? '' : 's'}: ${err.conflicts.map((c) => `conflict with "${c.manager}"${c.operation === 'Update' && c.apiVersion ? ` using ${c.apiVersion}` : ''}: ${c.field}`).join('\n')}`,
+            err.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}"${c.operation === 'Update' && c.apiVersion ? ` using ${c.apiVersion}` : ''}`, field: c.field })),
+            err.message,
           );
         }
-        if (err instanceof PatchError) throw errors.invalid(r.group, r.kind, name, [{ type: 'FieldValueInvalid', field: 'patch', detail: err.message }]);
+        if (err instanceof PatchError) {
+          if (err.code === 400) throw errors.badRequest(err.message);
+          throw errors.invalid(r.group, r.kind, name, [{ type: 'FieldValueInvalid', field: 'patch', detail: err.message }]);
+        }
         throw err;
       }
     },

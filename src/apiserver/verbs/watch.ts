@@ -92,7 +92,13 @@ export async function watch(ctx: RequestContext): Promise<void> {
     // A client that stops reading is cut off rather than buffered without bound.
     if (res.writableLength > 16 * 1024 * 1024) finish();
   };
-  const present = (obj: KubeObject): unknown => (table ? toTable(r, [obj], { includeObject: include, listMeta: { resourceVersion: obj.metadata.resourceVersion }, now: ctx.parts.now() }) : obj);
+  // Table watches carry the column definitions in the first event only, as upstream does.
+  let headersSent = false;
+  const present = (obj: KubeObject): unknown => {
+    const t = toTable(r, [obj], { includeObject: include, listMeta: { resourceVersion: obj.metadata.resourceVersion }, now: ctx.parts.now(), noHeaders: headersSent });
+    headersSent = true;
+    return t;
+  };
   const send = (type: EventType, obj: KubeObject) => write(table ? `{"type":"${type}","object":${JSON.stringify(present(obj))}}\n` : eventLine(type, obj));
   const bookmark = (revision: number, initialEnd = false) => {
     const metadata: Record<string, unknown> = { resourceVersion: String(revision) };
