@@ -72,7 +72,7 @@ export const errors = {
       name,
       group: group || undefined,
       kind,
-      causes: causes.map((c) => ({ reason: c.type, message: fieldErrorText(c), field: c.field })),
+      causes: causes.map((c) => ({ reason: c.type, message: fieldErrorText(c).slice(c.field.length + 2), field: c.field })),
     });
   },
 
