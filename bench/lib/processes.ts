@@ -20,6 +20,7 @@ interface Tracked {
   proc: ChildProcess;
   exited: Promise<void>;
   running: boolean;
+  stopping: boolean;
 }
 
 const keptLines = 40;
@@ -30,6 +31,8 @@ const clockTicks = 100;
 export class Processes {
   private readonly children = new Set<Tracked>();
   private readonly dirs = new Set<string>();
+  /** Set on SIGINT/SIGTERM: a terminal's Ctrl-C reaches the children too, so their exit is expected. */
+  private interrupted = false;
 
   constructor() {
     // Last resort when the process ends without stopAll (an uncaught error): nothing async
@@ -40,6 +43,7 @@ export class Processes {
     });
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => {
+        this.interrupted = true;
         process.stderr.write(`bench: ${signal}, stopping child processes\n`);
         void this.stopAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
       });
@@ -66,14 +70,17 @@ export class Processes {
     const proc = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: string[] = [];
     let resolveExit!: () => void;
-    const tracked: Tracked = { name, proc, running: true, exited: new Promise<void>((r) => (resolveExit = r)) };
+    const tracked: Tracked = { name, proc, running: true, stopping: false, exited: new Promise<void>((r) => (resolveExit = r)) };
     this.children.add(tracked);
-    proc.on('exit', () => {
+    let started = false;
+    const tail = () => lines.join('\n');
+    proc.on('exit', (code, signal) => {
       tracked.running = false;
       this.children.delete(tracked);
       resolveExit();
+      // Whatever failed next in the benchmark, this is the cause to show.
+      if (started && !tracked.stopping && !this.interrupted) process.stderr.write(`bench: ${name} (pid ${proc.pid}) exited unexpectedly (${signal ?? `code ${code}`}); last output:\n${tail()}\n`);
     });
-    const tail = () => lines.join('\n');
 
     await new Promise<void>((resolve, reject) => {
       let done = false;
@@ -98,12 +105,14 @@ export class Processes {
       await this.stop(tracked);
       throw err;
     });
+    started = true;
     return { name, pid: proc.pid!, tail, stop: () => this.stop(tracked) };
   }
 
   /** SIGTERM, then SIGKILL if the process has not exited after a grace period. */
   private async stop(c: Tracked): Promise<void> {
     if (!c.running) return;
+    c.stopping = true;
     c.proc.kill('SIGTERM');
     const timer = setTimeout(() => c.proc.kill('SIGKILL'), stopGraceMs);
     await c.exited;
