@@ -29,6 +29,8 @@ export interface ResourceType {
   model?: string;
   /** Versions of one resource share storage; the storage version is the one objects are kept in. */
   storageVersion: string;
+  /** The group whose storage this resource shares (events.k8s.io Events live with core Events). */
+  storageGroup: string;
   /** Set for resources served from a CustomResourceDefinition. */
   crd?: { name: string; schema?: Record<string, unknown>; preserveUnknownFields: boolean; printerColumns?: Array<Record<string, any>> };
 }
@@ -49,6 +51,7 @@ interface Def {
   scale?: ScaleSubresource;
   model: string;
   storageVersion?: string;
+  storageGroup?: string;
 }
 
 const replicasScale: ScaleSubresource = { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' };
@@ -98,7 +101,7 @@ const defs: Def[] = [
   { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'RoleBinding', plural: 'rolebindings', model: 'V1RoleBinding' },
   { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', namespaced: false, model: 'V1ClusterRoleBinding' },
 
-  { group: 'events.k8s.io', version: 'v1', kind: 'Event', plural: 'events', shortNames: ['ev'], model: 'EventsV1Event' },
+  { group: 'events.k8s.io', version: 'v1', kind: 'Event', plural: 'events', shortNames: ['ev'], model: 'EventsV1Event', storageGroup: '', storageVersion: 'v1' },
 
   { group: 'scheduling.k8s.io', version: 'v1', kind: 'PriorityClass', plural: 'priorityclasses', namespaced: false, shortNames: ['pc'], model: 'V1PriorityClass' },
 
@@ -121,6 +124,7 @@ function build(d: Def): ResourceType {
     scale: d.scale,
     model: d.model,
     storageVersion: d.storageVersion ?? d.version,
+    storageGroup: d.storageGroup ?? d.group ?? '',
   };
 }
 
@@ -142,7 +146,7 @@ export function storageKey(group: string, plural: string, namespace: string | un
 }
 
 /** Build a ResourceType for a custom resource version served from a CRD. */
-export function customResource(fields: Omit<ResourceType, 'verbs' | 'listKind' | 'singular' | 'categories' | 'shortNames' | 'subresources'> & Partial<ResourceType>): ResourceType {
+export function customResource(fields: Omit<ResourceType, 'verbs' | 'listKind' | 'singular' | 'categories' | 'shortNames' | 'subresources' | 'storageGroup'> & Partial<ResourceType>): ResourceType {
   return {
     verbs: ALL,
     listKind: `${fields.kind}List`,
@@ -151,5 +155,6 @@ export function customResource(fields: Omit<ResourceType, 'verbs' | 'listKind' |
     shortNames: [],
     subresources: [],
     ...fields,
+    storageGroup: fields.storageGroup ?? fields.group,
   };
 }

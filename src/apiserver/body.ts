@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { errors } from '../api/errors.js';
 import { isObject } from '../api/types.js';
+import { decodeKubernetesProtobuf, isKubernetesProtobuf } from '../api/protobuf/decode.js';
 
 /** Upstream's limit for a request body is 3 MiB. */
 export const maxBodyBytes = 3 * 1024 * 1024;
@@ -42,8 +43,18 @@ export function mediaType(req: IncomingMessage): string {
   return (req.headers['content-type'] ?? 'application/json').split(';')[0].trim().toLowerCase();
 }
 
+/** Media types a create or update body may have. */
+export const objectMediaTypes = new Set(['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml', 'application/vnd.kubernetes.protobuf']);
+
 /** Decode a body as JSON (or YAML for the YAML media types) into a JSON value. */
 export function decode(buf: Buffer, type: string): unknown {
+  if (isKubernetesProtobuf(type)) {
+    try {
+      return decodeKubernetesProtobuf(buf);
+    } catch (err) {
+      throw errors.badRequest(`the protobuf request body could not be decoded: ${(err as Error).message}`);
+    }
+  }
   const text = buf.toString('utf8');
   if (text.trim() === '') throw errors.badRequest('the request body is empty');
   if (type === 'application/yaml' || type === 'application/apply-patch+yaml' || type === 'application/x-yaml' || type === 'text/yaml') {

@@ -39,12 +39,43 @@ const converters: Record<string, Record<string, Converter>> = {
   },
 };
 
-/** Convert an object between two versions of the same resource. */
-export function convert(obj: KubeObject, resource: ResourceType, from: string, to: string): KubeObject {
-  if (from === to) return obj;
-  const fn = converters[groupKindKey(resource.group, resource.kind)]?.[`${from}->${to}`];
+// events.k8s.io/v1 Events are kept as core v1 Events, with upstream's field mapping.
+const coreToEvents = (o: any) => {
+  const { involvedObject, message, source, firstTimestamp, lastTimestamp, count, reportingComponent, ...rest } = o;
+  const out: any = { ...rest };
+  if (involvedObject) out.regarding = involvedObject;
+  if (message !== undefined) out.note = message;
+  if (source && Object.keys(source).length) out.deprecatedSource = source;
+  if (firstTimestamp) out.deprecatedFirstTimestamp = firstTimestamp;
+  if (lastTimestamp) out.deprecatedLastTimestamp = lastTimestamp;
+  if (count) out.deprecatedCount = count;
+  if (reportingComponent) out.reportingController = reportingComponent;
+  return out;
+};
+const eventsToCore = (o: any) => {
+  const { regarding, note, deprecatedSource, deprecatedFirstTimestamp, deprecatedLastTimestamp, deprecatedCount, reportingController, ...rest } = o;
+  const out: any = { ...rest, involvedObject: regarding ?? {} };
+  if (note !== undefined) out.message = note;
+  if (deprecatedSource) out.source = deprecatedSource;
+  if (deprecatedFirstTimestamp) out.firstTimestamp = deprecatedFirstTimestamp;
+  if (deprecatedLastTimestamp) out.lastTimestamp = deprecatedLastTimestamp;
+  if (deprecatedCount) out.count = deprecatedCount;
+  if (reportingController) out.reportingComponent = reportingController;
+  return out;
+};
+converters['Event.events.k8s.io'] = { 'v1->v1@storage': eventsToCore, 'v1@storage->v1': coreToEvents };
+
+/**
+ * Convert an object between a served version of `resource` and its storage version
+ * (`toStorage` says which way when the two differ only in group).
+ */
+export function convert(obj: KubeObject, resource: ResourceType, from: string, to: string, toStorage = false): KubeObject {
+  const crossGroup = resource.group !== resource.storageGroup;
+  if (from === to && !crossGroup) return obj;
+  const key = crossGroup ? (toStorage ? `${from}->${to}@storage` : `${from}@storage->${to}`) : `${from}->${to}`;
+  const fn = converters[groupKindKey(resource.group, resource.kind)]?.[key];
   const out = fn ? fn(obj) : { ...obj };
-  out.apiVersion = apiVersionOf(resource.group, to);
+  out.apiVersion = apiVersionOf(toStorage ? resource.storageGroup : resource.group, to);
   out.kind = resource.kind;
   return out;
 }

@@ -8,12 +8,12 @@ import { storageKey, storagePrefix, type ResourceType } from '../api/resources.j
 import { convert } from './conversion.js';
 
 export function objectKey(resource: ResourceType, namespace: string | undefined, name: string): string {
-  return storageKey(resource.group, resource.plural, resource.namespaced ? namespace : undefined, name);
+  return storageKey(resource.storageGroup, resource.plural, resource.namespaced ? namespace : undefined, name);
 }
 
 /** Prefix of a resource's keys, narrowed to one namespace when given. */
 export function collectionPrefix(resource: ResourceType, namespace?: string): string {
-  const base = storagePrefix(resource.group, resource.plural);
+  const base = storagePrefix(resource.storageGroup, resource.plural);
   return resource.namespaced && namespace ? `${base}${namespace}/` : base;
 }
 
@@ -21,13 +21,14 @@ export function collectionPrefix(resource: ResourceType, namespace?: string): st
 export function decodeObject(kv: Pick<KeyValue, 'value' | 'modRevision'>, resource: ResourceType): KubeObject {
   const obj = JSON.parse(kv.value) as KubeObject;
   obj.metadata.resourceVersion = String(kv.modRevision);
-  return resource.version === resource.storageVersion ? obj : convert(obj, resource, resource.storageVersion, resource.version);
+  return resource.version === resource.storageVersion && resource.group === resource.storageGroup ? obj : convert(obj, resource, resource.storageVersion, resource.version);
 }
 
 /** Encode an object (in the served version of `resource`) for storage. */
 export function encodeObject(obj: KubeObject, resource: ResourceType): string {
-  const stored = resource.version === resource.storageVersion ? obj : convert(obj, resource, resource.version, resource.storageVersion);
+  const same = resource.version === resource.storageVersion && resource.group === resource.storageGroup;
+  const stored = same ? obj : convert(obj, resource, resource.version, resource.storageVersion, true);
   const { resourceVersion: _rv, ...metadata } = stored.metadata;
   const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = stored;
-  return JSON.stringify({ apiVersion: apiVersionOf(resource.group, resource.storageVersion), kind: resource.kind, metadata, ...rest });
+  return JSON.stringify({ apiVersion: apiVersionOf(resource.storageGroup, resource.storageVersion), kind: resource.kind, metadata, ...rest });
 }

@@ -1,5 +1,5 @@
 // POST to a collection: create an object.
-import { decodeObject as decodeBody, mediaType, readBody } from '../body.js';
+import { decodeObject as decodeBody, mediaType, objectMediaTypes, readBody } from '../body.js';
 import { errors } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import type { RequestContext } from '../context.js';
@@ -9,7 +9,7 @@ import { checkNamespace, checkTypeMeta, checkUnknownFields, createObject, fieldM
 export async function create(ctx: RequestContext): Promise<void> {
   if (ctx.info.name) throw errors.methodNotAllowed('POST', ctx.resource.kind);
   const type = mediaType(ctx.req);
-  if (!['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml'].includes(type)) throw errors.unsupportedMediaType(type);
+  if (!objectMediaTypes.has(type)) throw errors.unsupportedMediaType(type);
   const body = decodeBody(await readBody(ctx.req), type);
   checkTypeMeta(ctx, body);
   const obj = body as KubeObject;

@@ -1,5 +1,5 @@
 // PUT to an object (or its status subresource): replace it, with optimistic concurrency.
-import { decodeObject as decodeBody, mediaType, readBody } from '../body.js';
+import { decodeObject as decodeBody, mediaType, objectMediaTypes, readBody } from '../body.js';
 import { errors } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import type { RequestContext } from '../context.js';
@@ -11,7 +11,7 @@ const createOnUpdate = new Set(['Endpoints', 'Lease.coordination.k8s.io', 'Node'
 
 export async function update(ctx: RequestContext): Promise<void> {
   const type = mediaType(ctx.req);
-  if (!['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml'].includes(type)) throw errors.unsupportedMediaType(type);
+  if (!objectMediaTypes.has(type)) throw errors.unsupportedMediaType(type);
   const body = decodeBody(await readBody(ctx.req), type);
   checkTypeMeta(ctx, body);
   const obj = body as KubeObject;
