@@ -72,6 +72,13 @@ test('defaults: pod create records phase and QoS class', () => {
   assert.equal(best.status.qosClass, 'BestEffort');
 });
 
+test('defaults: serviceAccount mirrors serviceAccountName', () => {
+  const named = defaulted('Pod', { metadata: { name: 'p' }, spec: { serviceAccountName: 'robot', containers: [] } });
+  assert.equal(named.spec.serviceAccount, 'robot');
+  const legacy = defaulted('Pod', { metadata: { name: 'p' }, spec: { serviceAccount: 'robot', containers: [] } });
+  assert.equal(legacy.spec.serviceAccountName, 'robot');
+});
+
 test('defaults: templates do not copy limits into requests', () => {
   const d = defaulted(groupKindKey('apps', 'Deployment'), { metadata: { name: 'd' }, spec: { template: { spec: { containers: [{ name: 'a', image: 'x:1', resources: { limits: { cpu: '1' } } }] } } } });
   assert.deepEqual(d.spec.template.spec.containers[0].resources, { limits: { cpu: '1' } });

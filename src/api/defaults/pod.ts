@@ -129,6 +129,9 @@ export function defaultPodSpec(spec: Obj): void {
   setDefault(spec, 'securityContext', {});
   setDefault(spec, 'terminationGracePeriodSeconds', DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS);
   if (!spec.schedulerName) spec.schedulerName = DEFAULT_SCHEDULER_NAME;
+  // The v1 API keeps the deprecated serviceAccount field as an alias of serviceAccountName.
+  if (!spec.serviceAccountName && spec.serviceAccount) spec.serviceAccountName = spec.serviceAccount;
+  if (spec.serviceAccountName) spec.serviceAccount = spec.serviceAccountName;
   each(spec.volumes, defaultVolume);
   each(spec.containers, defaultContainer);
   each(spec.initContainers, defaultContainer);

@@ -18,7 +18,6 @@ const labelValueFmt = `(${labelKeyFmt})?`;
 const configMapKeyFmt = '[-._a-zA-Z0-9]+';
 const percentFmt = '[0-9]+%';
 const httpHeaderNameFmt = '[-A-Za-z0-9]+';
-const envVarNameFmt = '[-._a-zA-Z][-._a-zA-Z0-9]*';
 
 const anchored = (fmt: string) => new RegExp(`^${fmt}$`);
 const dns1123LabelRe = anchored(dns1123LabelFmt);
@@ -30,7 +29,6 @@ const labelValueRe = anchored(labelValueFmt);
 const configMapKeyRe = anchored(configMapKeyFmt);
 const percentRe = anchored(percentFmt);
 const httpHeaderNameRe = anchored(httpHeaderNameFmt);
-const envVarNameRe = anchored(envVarNameFmt);
 
 /** Go's len(): byte length, which is what upstream limits count. */
 export function byteLength(s: string): number {
@@ -133,10 +131,6 @@ export function isValidPortNum(port: number): string[] {
   return Number.isInteger(port) && port >= 1 && port <= 65535 ? [] : [inclusiveRangeError(1, 65535)];
 }
 
-export function isInRange(value: number, min: number, max: number): string[] {
-  return value >= min && value <= max ? [] : [inclusiveRangeError(min, max)];
-}
-
 const MAX_INT32 = 2147483647;
 export function isValidUserID(uid: number): string[] {
   return uid >= 0 && uid <= MAX_INT32 ? [] : [inclusiveRangeError(0, MAX_INT32)];
@@ -167,15 +161,6 @@ function chDirPrefixErrors(value: string): string[] {
   if (value === '..') return [`must not be '..'`];
   if (value.startsWith('..')) return [`must not start with '..'`];
   return [];
-}
-
-/** The strict environment variable name rule (C-identifier-like, plus '-' and '.'). */
-export function isEnvVarName(value: string): string[] {
-  const errs: string[] = [];
-  if (!envVarNameRe.test(value)) {
-    errs.push(regexError("a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit", envVarNameFmt, 'my.env-name', 'MY_ENV.NAME', 'MyEnvName1'));
-  }
-  return [...errs, ...chDirPrefixErrors(value)];
 }
 
 /** The relaxed rule upstream enforces since RelaxedEnvironmentVariableValidation went on by default. */

@@ -5,13 +5,13 @@ import type { FieldError } from '../errors.js';
 import type { KubeObject, ObjectMeta } from '../types.js';
 import { isObject } from '../types.js';
 import {
-  arr, clone, compileSelector, deepEqual, describeDiff, duplicate, forbidden, has, invalid, IS_NEGATIVE_ERROR_MSG, nonNegative,
+  arr, clone, deepEqual, describeDiff, duplicate, forbidden, has, invalid, IS_NEGATIVE_ERROR_MSG, nonNegative,
   notFound, notSupported, obj, required, str, validateAnnotations, validateLabelName, validateLabelSelector, validateLabels, type Obj,
 } from './common.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import {
   inclusiveRangeError, ipErrors, isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isDNS1123SubdomainWithUnderscore,
-  isHTTPHeaderName, isLabelValue, isQualifiedName, isRelaxedEnvVarName, isValidGroupID, isValidPortName, isValidPortNum, isValidUserID,
+  isHTTPHeaderName, isQualifiedName, isRelaxedEnvVarName, isValidGroupID, isValidPortName, isValidPortNum, isValidUserID,
   nameIsDNSSubdomain,
 } from './names.js';
 import { FieldPath } from './path.js';
@@ -1377,10 +1377,4 @@ export function validatePodTemplateObject(o: KubeObject, old?: KubeObject): Fiel
     ? validateObjectMetaUpdate(o.metadata, old.metadata, { kubeFinalizers: true })
     : validateObjectMeta(o.metadata, { namespaced: true, nameFn: nameIsDNSSubdomain, kubeFinalizers: true });
   return [...meta, ...validatePodTemplateSpec(o.template, FieldPath.of('template'))];
-}
-
-/** True when the selector matches the template's labels (used by workload validators). */
-export function selectorMatchesTemplate(selector: unknown, template: unknown): boolean {
-  const compiled = compileSelector(selector);
-  return !(compiled instanceof Error) && compiled.matches(obj(obj(obj(template).metadata).labels));
 }

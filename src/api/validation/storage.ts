@@ -4,12 +4,12 @@ import type { FieldError } from '../errors.js';
 import type { KubeObject } from '../types.js';
 import { isObject } from '../types.js';
 import {
-  arr, deepEqual, describeDiff, forbidden, has, immutable, invalid, notSupported, obj, required, str, validateLabelSelector, type Obj,
+  arr, deepEqual, describeDiff, forbidden, has, immutable, invalid, notSupported, obj, required, str, type Obj,
 } from './common.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, nameIsDNSSubdomain } from './names.js';
 import { FieldPath } from './path.js';
-import { compareQuantities, formatQuantity, isNegative, isZero, parseQuantityExact, quantityError } from './quantity.js';
+import { compareQuantities, quantityError } from './quantity.js';
 import { validateNodeSelector } from './placement.js';
 import { className, positiveQuantity, validateAccessModes, validateCSIDriverName, validateHostPath, validatePersistentVolumeClaimSpec, VOLUME_MODES } from './volumes.js';
 
