@@ -65,7 +65,15 @@ export const errors = {
     new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/apply-patch+yaml, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got "${contentType}")`),
 
   /** Validation failures: kind is the Kind ("Deployment"), causes name each bad field. */
-  invalid: (group: string, kind: string, name: string, causes: FieldError[]) => {
+  invalid: (group: string, kind: string, name: string, all: FieldError[]) => {
+    // Identical errors are reported once, as upstream's aggregate does.
+    const seen = new Set<string>();
+    const causes = all.filter((c) => {
+      const text = fieldErrorText(c);
+      if (seen.has(text)) return false;
+      seen.add(text);
+      return true;
+    });
     const list = causes.map(fieldErrorText);
     const summary = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
     return new ApiError(422, 'Invalid', `${qualifiedResource(group, kind)} "${name}" is invalid: ${summary}`, {
@@ -88,7 +96,7 @@ export const errors = {
 
 /** One bad field, as upstream's field.Error: Required, Invalid, NotSupported, Duplicate, Forbidden, TooLong, FieldValueTypeInvalid. */
 export interface FieldError {
-  type: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueDuplicate' | 'FieldValueForbidden' | 'FieldValueTooLong' | 'FieldValueTypeInvalid' | 'FieldValueTooMany';
+  type: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueDuplicate' | 'FieldValueForbidden' | 'FieldValueTooLong' | 'FieldValueTypeInvalid' | 'FieldValueTooMany' | 'FieldValueNotFound';
   field: string;
   value?: unknown;
   detail?: string;
@@ -105,6 +113,7 @@ const typeText: Record<FieldError['type'], string> = {
   FieldValueTooLong: 'Too long',
   FieldValueTypeInvalid: 'Invalid value',
   FieldValueTooMany: 'Too many',
+  FieldValueNotFound: 'Not found',
 };
 
 function valueText(value: unknown): string {
@@ -117,7 +126,7 @@ function valueText(value: unknown): string {
 /** Renders a field error the way upstream's field.Error.Error() does. */
 export function fieldErrorText(e: FieldError): string {
   let text = `${e.field}: ${typeText[e.type]}`;
-  const showValue = e.type === 'FieldValueInvalid' || e.type === 'FieldValueNotSupported' || e.type === 'FieldValueDuplicate' || e.type === 'FieldValueTypeInvalid';
+  const showValue = e.type === 'FieldValueInvalid' || e.type === 'FieldValueNotSupported' || e.type === 'FieldValueDuplicate' || e.type === 'FieldValueTypeInvalid' || e.type === 'FieldValueNotFound' || e.type === 'FieldValueTooMany';
   if (showValue && e.value !== undefined) text += `: ${valueText(e.value)}`;
   if (e.type === 'FieldValueNotSupported' && e.supported) text += `: supported values: ${e.supported.map((s) => `"${s}"`).join(', ')}`;
   else if (e.detail) text += `: ${e.detail}`;
@@ -131,6 +140,6 @@ export const field = {
   notSupported: (path: string, value: unknown, supported: string[]): FieldError => ({ type: 'FieldValueNotSupported', field: path, value, supported }),
   duplicate: (path: string, value: unknown): FieldError => ({ type: 'FieldValueDuplicate', field: path, value }),
   forbidden: (path: string, detail: string): FieldError => ({ type: 'FieldValueForbidden', field: path, detail }),
-  tooLong: (path: string, max: number): FieldError => ({ type: 'FieldValueTooLong', field: path, detail: `must have at most ${max} bytes` }),
+  tooLong: (path: string, max: number): FieldError => ({ type: 'FieldValueTooLong', field: path, detail: `may not be more than ${max} bytes` }),
   typeInvalid: (path: string, value: unknown, detail: string): FieldError => ({ type: 'FieldValueTypeInvalid', field: path, value, detail }),
 };

@@ -4,7 +4,7 @@
 import type { KubeObject } from '../api/types.js';
 import type { FieldError } from '../api/errors.js';
 import { groupKindKey, type ResourceType } from '../api/resources.js';
-import { applyDefaults } from '../api/defaults/index.js';
+import { applyDefaults, prepareForCreate as prepareKindForCreate } from '../api/defaults/index.js';
 import { validate } from '../api/validation/index.js';
 import { validateAndPrune } from '../api/schema/structural.js';
 import { isDeepStrictEqual } from 'node:util';
@@ -24,19 +24,27 @@ export function defaultObject(resource: ResourceType, obj: KubeObject): FieldErr
 }
 
 export function validateObject(resource: ResourceType, obj: KubeObject, old?: KubeObject): FieldError[] {
-  return validate(gk(resource), obj, old);
+  return validate(gk(resource), obj, old, { namespaced: resource.namespaced });
 }
 
 /** Kinds whose status a create keeps as sent (agents create Nodes with their status). */
 const keepStatusOnCreate = new Set(['Node', 'Event', 'Lease.coordination.k8s.io']);
 
-/** Initial status on create, as upstream's PrepareForCreate does. */
+/**
+ * What a create sets once, as upstream's PrepareForCreate does: the status a new object
+ * starts with, then the kind's own preparation (Pod phase and QoS class, the Namespace
+ * finalizer, a Job's generated selector). Runs after uid and creationTimestamp are set.
+ */
 export function prepareForCreate(resource: ResourceType, obj: KubeObject): void {
+  resetStatus(resource, obj);
+  if (!resource.crd) prepareKindForCreate(gk(resource), obj);
+}
+
+function resetStatus(resource: ResourceType, obj: KubeObject): void {
   const key = gk(resource);
   if (!resource.subresources.includes('status') || keepStatusOnCreate.has(key)) return;
   switch (key) {
     case 'Pod':
-      obj.status = { phase: 'Pending', qosClass: qosClass(obj) };
       break;
     case 'Namespace':
       obj.status = { phase: 'Active' };
@@ -59,22 +67,4 @@ export function specChanged(oldObj: KubeObject, newObj: KubeObject): boolean {
     return rest;
   };
   return !isDeepStrictEqual(strip(oldObj), strip(newObj));
-}
-
-function qosClass(pod: KubeObject): string {
-  const containers = [...(((pod.spec as any)?.containers as any[]) ?? []), ...(((pod.spec as any)?.initContainers as any[]) ?? [])];
-  let anyRequest = false;
-  let guaranteed = containers.length > 0;
-  for (const c of containers) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    if (Object.keys(req).length || Object.keys(lim).length) anyRequest = true;
-    for (const r of ['cpu', 'memory']) {
-      const limit = lim[r];
-      const request = req[r] ?? limit;
-      if (limit === undefined || request !== limit) guaranteed = false;
-    }
-  }
-  if (guaranteed) return 'Guaranteed';
-  return anyRequest ? 'Burstable' : 'BestEffort';
 }

@@ -113,10 +113,10 @@ export async function createObject(ctx: RequestContext, obj: KubeObject, manager
   if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
   if (meta.resourceVersion) throw errors.badRequest('resourceVersion should not be set on objects to be created');
   const errs = defaultObject(r, obj);
-  prepareForCreate(r, obj);
   const now = ctx.parts.now();
   meta.uid = randomUUID();
   meta.creationTimestamp = rfc3339(now);
+  prepareForCreate(r, obj);
   delete meta.deletionTimestamp;
   delete meta.deletionGracePeriodSeconds;
   delete meta.selfLink;
@@ -227,6 +227,7 @@ async function writeUpdate(ctx: RequestContext, current: KubeObject, desired: Ku
     const added = (meta.finalizers ?? []).filter((f) => !(old.finalizers ?? []).includes(f));
     if (added.length) errs.push({ type: 'FieldValueForbidden', field: 'metadata.finalizers', detail: `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}` });
   }
+  next.metadata.resourceVersion = current.metadata.resourceVersion;
   throwIfInvalid(ctx, next, [...errs, ...validateObject(r, next, current)]);
   const now = ctx.parts.now();
   if (!opts.skipManagedFields) {
