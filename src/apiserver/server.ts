@@ -19,6 +19,7 @@ import { writeError, writeJson } from './respond.js';
 import { aggregatedDiscovery, aggregatedDiscoveryVersion, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { openApiV3Document, openApiV3Index, openApiV2Placeholder } from './openapi/index.js';
 import { CrdController } from './crds.js';
+import { NamespaceFinalizer } from './namespaces.js';
 import { get } from './verbs/get.js';
 import { list } from './verbs/list.js';
 import { watch } from './verbs/watch.js';
@@ -43,6 +44,7 @@ export class ApiServer {
   readonly parts: ServerParts;
   private server?: https.Server;
   private crds: CrdController;
+  private namespaces: NamespaceFinalizer;
   private authorizer: Authorizer;
   private address = '';
   private openapiCache = new Map<string, { body: string; etag: string }>();
@@ -61,12 +63,14 @@ export class ApiServer {
     };
     this.authorizer = opts.authorizer ?? new AuthenticatedAuthorizer();
     this.crds = new CrdController(opts.store, this.registry, this.parts.watchCache, now);
+    this.namespaces = new NamespaceFinalizer(opts.store, this.registry, this.parts.watchCache, now);
   }
 
   async start(port: number, host = '127.0.0.1'): Promise<void> {
     await this.parts.watchCache.start();
     await this.bootstrap();
     await this.crds.start();
+    await this.namespaces.start();
     this.server = https.createServer(
       { key: this.opts.pki.serving.key, cert: this.opts.pki.serving.cert, ca: this.opts.pki.ca.cert, requestCert: true, rejectUnauthorized: false, keepAlive: true },
       (req, res) => void this.handle(req, res),
@@ -90,6 +94,7 @@ export class ApiServer {
   async stop(): Promise<void> {
     clearInterval(this.compactTimer);
     this.crds.stop();
+    this.namespaces.stop();
     this.parts.watchCache.stop();
     await new Promise<void>((resolve) => {
       if (!this.server) return resolve();
