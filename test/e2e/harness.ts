@@ -90,13 +90,49 @@ export interface RunResult {
 
 /** Run kubectl with the cluster's kubeconfig (asynchronously, so the test process stays responsive). */
 export function kubectl(bin: string, cluster: Cluster, args: string[], input?: string): Promise<RunResult> {
-  return new Promise((resolveRun) => {
-    const child = spawn(bin, ['--kubeconfig', cluster.kubeconfig, ...args], { env: { ...process.env, KUBECACHEDIR: join(cluster.dataDir, `kubecache-${bin.length}`) } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolveRun({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
+  const run = kubectlSpawn(bin, cluster, args, input);
+  return run.exited;
+}
+
+/** A kubectl that keeps running (`get -w`, `wait`): its output so far, and its exit. */
+export interface KubectlProcess {
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<RunResult>;
+  kill(): void;
+}
+
+export function kubectlSpawn(bin: string, cluster: Cluster, args: string[], input?: string): KubectlProcess {
+  // Each binary gets its own discovery cache: two kubectl versions must not share one.
+  const cacheDir = join(cluster.dataDir, `kubecache-${bin.replace(/[^a-zA-Z0-9]/g, '_')}`);
+  const child = spawn(bin, ['--kubeconfig', cluster.kubeconfig, ...args], { env: { ...process.env, KUBECACHEDIR: cacheDir } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<RunResult>((resolveRun) => child.on('close', (code, signal) => resolveRun({ code: code ?? (signal ? -1 : 0), stdout, stderr })));
+  child.stdin.end(input ?? '');
+  return {
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exited,
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    },
+  };
+}
+
+/**
+ * Poll `probe` until it returns something truthy, and return that; fail with `description`
+ * (and the last value seen) after `timeoutMs`. Tests wait for conditions, never for fixed times.
+ */
+export async function waitFor<T>(description: string, probe: () => T | Promise<T>, timeoutMs = 20_000, intervalMs = 50): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await probe();
+    if (last) return last as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${description} (last: ${JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
 }
