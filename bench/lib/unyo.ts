@@ -66,8 +66,8 @@ export interface WatchStream {
 export class KubeClient {
   constructor(
     readonly server: URL,
-    private readonly ca: string,
-    private readonly token: string,
+    readonly ca: string,
+    readonly token: string,
   ) {}
 
   /** A keep-alive agent holding at most `maxSockets` TLS connections to the server. */
