@@ -10,7 +10,7 @@
 // List and watch run on a second, fresh cluster so the list holds exactly the objects it made.
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Agent } from 'node:https';
 import { Processes, cpuSeconds } from './lib/processes.js';
@@ -26,7 +26,7 @@ const clients = 64;
 const loadThreads = Math.min(4, Math.max(2, availableParallelism()));
 const valueBytes = 1024;
 const rounds = 2;
-const warmupMinRounds = 8;
+const warmupMinRounds = 10;
 const warmupMaxRounds = 20;
 const warmupTolerance = 0.1;
 const mutatingRate = 500;
@@ -127,9 +127,9 @@ function describe(side: string, m: Measured): string {
 /**
  * Writes in one-second rounds until the rate stops climbing: at least `warmupMinRounds`, and
  * the best of the last three rounds no more than `warmupTolerance` above the best before
- * them. On a slow machine the JIT takes many seconds to settle the clients' (and unyo's) hot
- * paths, with plateaus on the way: the gRPC client behind etcd went 207, 327, 348, 308, 428,
- * 569, 887, 878, 1178, 1224, 1078, 1072/s over its first twelve seconds.
+ * them. On a slow machine the JIT takes many seconds to settle the hot paths of the writer
+ * threads (and of unyo), with plateaus on the way: the gRPC client behind etcd went 207, 327,
+ * 348, 308, 428, 569, 887, 878, 1178, 1224, 1078, 1072/s over its first twelve seconds.
  */
 async function warmUp(side: string, pool: WriterPool): Promise<void> {
   const rates: number[] = [];
@@ -181,11 +181,21 @@ async function mutatingLatency(unyo: UnyoCluster, seconds: number): Promise<void
   const limits = { maxInFlight: mutatingRate * 5, drainSeconds: 10 };
   try {
     await openLoop(mutatingRate, latencyWarmupSeconds, create('latency-warmup'), limits);
+    const server0 = cpuSeconds(unyo.process.pid);
+    const client0 = process.cpuUsage();
+    // How long this thread kept answers waiting: the part of the latency that is the client's.
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
     const r = await openLoop(mutatingRate, seconds, create('latency'), limits);
+    loopDelay.disable();
+    const client = process.cpuUsage(client0);
+    const cpu =
+      `server CPU ${(((cpuSeconds(unyo.process.pid) - server0) / seconds) * 100).toFixed(0)}%, client CPU ${(((client.user + client.system) / 1e6 / seconds) * 100).toFixed(0)}% of a core,` +
+      ` client event-loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms`;
     const l = r.latenciesMs;
     note(
       bench,
-      `mutating at ${mutatingRate}/s: ${l.length} creates, p50 ${percentile(l, 50).toFixed(1)} ms, p90 ${percentile(l, 90).toFixed(1)} ms, p99 ${percentile(l, 99).toFixed(1)} ms, max ${percentile(l, 100).toFixed(1)} ms` +
+      `mutating at ${mutatingRate}/s: ${l.length} creates, p50 ${percentile(l, 50).toFixed(1)} ms, p90 ${percentile(l, 90).toFixed(1)} ms, p99 ${percentile(l, 99).toFixed(1)} ms, max ${percentile(l, 100).toFixed(1)} ms (${cpu})` +
         (r.failed ? `; ${r.failed} FAILED, first: ${r.firstError}` : '') +
         (r.unsent ? `; RATE NOT SUSTAINED: ${r.unsent} creates not sent once ${limits.maxInFlight} were waiting` : '') +
         (r.unanswered ? `; ${r.unanswered} unanswered after ${limits.drainSeconds} s (counted at that age)` : ''),
