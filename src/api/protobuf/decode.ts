@@ -123,7 +123,10 @@ function decodeEnvelope(buf: Buffer, depth: number): Record<string, unknown> {
     else meta.skip(wire);
   }
   if (apiVersion === '' || kind === '') throw new ProtobufDecodeError('the protobuf envelope does not name an apiVersion and kind');
-  const decoded = decodeMessage(raw, messageFor(apiVersion, kind), depth + 1) as Record<string, unknown>;
+  const decoded = decodeMessage(raw, messageFor(apiVersion, kind), depth + 1);
+  if (decoded === null || typeof decoded !== 'object' || Array.isArray(decoded)) {
+    throw new ProtobufDecodeError(`${apiVersion}, Kind=${kind} is not an object kind`);
+  }
   return { apiVersion, kind, ...decoded };
 }
 
