@@ -224,18 +224,27 @@ async function list10k(unyo: UnyoCluster): Promise<void> {
     await createMany(unyo.client, agent, 'default', 'list', listObjects);
     note(bench, `list: created ${listObjects} ConfigMaps in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const times: number[] = [];
+    const split = { headers: [] as number[], body: [] as number[], parse: [] as number[] };
     let bytes = 0;
     // One unmeasured run first: the first LIST pays for warming caches on both sides.
     for (let run = 0; run <= listRuns; run++) {
       const start = performance.now();
       const res = await unyo.client.expect(agent, 200, 'GET', '/api/v1/configmaps');
       const list = JSON.parse(res.body.toString('utf8')) as { items: unknown[] };
-      const ms = performance.now() - start;
+      const end = performance.now();
       if (list.items.length < listObjects) throw new Error(`LIST /api/v1/configmaps returned ${list.items.length} items, expected at least ${listObjects}`);
       bytes = res.body.length;
-      if (run > 0) times.push(ms);
+      if (run === 0) continue;
+      times.push(end - start);
+      split.headers.push(res.headersAt - start);
+      split.body.push(res.endAt - res.headersAt);
+      split.parse.push(end - res.endAt);
     }
-    note(bench, `list: ${(bytes / 1e6).toFixed(1)} MB per LIST, runs ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
+    note(
+      bench,
+      `list: ${(bytes / 1e6).toFixed(1)} MB per LIST, runs ${times.map((t) => t.toFixed(0)).join(', ')} ms;` +
+        ` medians: ${median(split.headers).toFixed(0)} ms to the headers, ${median(split.body).toFixed(0)} ms receiving the body, ${median(split.parse).toFixed(0)} ms JSON.parse here`,
+    );
     printFigure('api.list_10k_ms', median(times), 'ms');
   } finally {
     agent.destroy();

@@ -43,6 +43,9 @@ export async function startUnyo(processes: Processes): Promise<UnyoCluster> {
 export interface Response {
   status: number;
   body: Buffer;
+  /** performance.now() when the status line and headers had arrived, and when the body had. */
+  headersAt: number;
+  endAt: number;
 }
 
 export class ApiError extends Error {
@@ -83,9 +86,10 @@ export class KubeClient {
         headers['Content-Length'] = Buffer.byteLength(body);
       }
       const req = https.request({ host: this.server.hostname, port: this.server.port, method, path, agent, headers }, (res) => {
+        const headersAt = performance.now();
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headersAt, endAt: performance.now() }));
         res.on('error', reject);
       });
       req.on('error', reject);
