@@ -28,6 +28,7 @@ import { update } from './verbs/update.js';
 import { patch } from './verbs/patch.js';
 import { deleteOne, deleteCollection } from './verbs/delete.js';
 import { scale } from './verbs/scale.js';
+import { binding } from './verbs/binding.js';
 
 export const kubernetesVersion = { major: '1', minor: '33', gitVersion: 'v1.33.0+unyo' };
 
@@ -228,6 +229,7 @@ export class ApiServer {
     if (sub) {
       if (!resource.subresources.includes(sub)) throw errors.pathNotFound();
       if (sub === 'scale') return scale(ctx);
+      if (sub === 'binding' && resource.kind === 'Pod' && resource.group === '') return binding(ctx);
       if (sub === 'status') {
         if (verb === 'get') return get(ctx);
         if (verb === 'update') return update(ctx);
