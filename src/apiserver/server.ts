@@ -29,6 +29,7 @@ import { patch } from './verbs/patch.js';
 import { deleteOne, deleteCollection } from './verbs/delete.js';
 import { scale } from './verbs/scale.js';
 import { binding } from './verbs/binding.js';
+import { podLog } from './verbs/log.js';
 
 export const kubernetesVersion = { major: '1', minor: '33', gitVersion: 'v1.33.0+unyo' };
 
@@ -38,6 +39,8 @@ export interface ApiServerOptions {
   tokens: TokenAuthenticator[];
   authorizer?: Authorizer;
   now?: () => Date;
+  /** Token the API server presents to node agents (logs, exec). */
+  nodeClientToken?: string;
 }
 
 export class ApiServer {
@@ -230,6 +233,7 @@ export class ApiServer {
       if (!resource.subresources.includes(sub)) throw errors.pathNotFound();
       if (sub === 'scale') return scale(ctx);
       if (sub === 'binding' && resource.kind === 'Pod' && resource.group === '') return binding(ctx);
+      if (sub === 'log' && resource.kind === 'Pod' && resource.group === '' && this.opts.nodeClientToken) return podLog(ctx, this.opts.nodeClientToken);
       if (sub === 'status') {
         if (verb === 'get') return get(ctx);
         if (verb === 'update') return update(ctx);

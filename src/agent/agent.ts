@@ -1,0 +1,216 @@
+// The node agent (the kubelet's role): registers this node, keeps its Lease and status
+// fresh, watches the Pods bound to it and gives each a PodWorker, and serves container logs
+// to the API server. Containers outlive an agent restart (the runtime re-adopts them); a
+// clean stop of the agent stops every container it runs.
+import http from 'node:http';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import type { KubeObject } from '../api/types.js';
+import { ApiClient, core } from '../client/client.js';
+import { Informer } from '../client/informer.js';
+import { EventRecorder } from '../client/events.js';
+import type { Runtime } from './runtime/runtime.js';
+import { PodWorker, type ProbeHooks, type VolumeHost } from './podworker.js';
+import { PodIPAllocator } from './ipam.js';
+import { registerNode, renewLease, updateNodeStatus, type NodeIdentity } from './node.js';
+import { attemptFiles, streamLogs } from './logs.js';
+
+export interface AgentTimers {
+  /** Lease duration; renewed every quarter of it (upstream 40 s, renewed every 10 s). */
+  leaseDurationSeconds: number;
+  /** How often the Node status is posted (upstream 10 s). */
+  nodeStatusSeconds: number;
+  backoff: { initialMs: number; maxMs: number };
+}
+
+export const agentTimers: Record<'default' | 'fast', AgentTimers> = {
+  default: { leaseDurationSeconds: 40, nodeStatusSeconds: 10, backoff: { initialMs: 10_000, maxMs: 300_000 } },
+  fast: { leaseDurationSeconds: 4, nodeStatusSeconds: 2, backoff: { initialMs: 2_000, maxMs: 30_000 } },
+};
+
+export interface AgentOptions {
+  client: ApiClient;
+  runtime: Runtime;
+  volumes: VolumeHost;
+  probes?: ProbeHooks;
+  nodeName: string;
+  /** 0-based index of this node on the machine: picks its pod address block. */
+  nodeIndex: number;
+  zone: string;
+  dataDir: string;
+  timers: AgentTimers;
+  /** Bearer token the API server presents when it asks for logs. */
+  serverToken: string;
+  now?: () => Date;
+}
+
+export class NodeAgent {
+  private readonly workers = new Map<string, PodWorker>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private informer?: Informer;
+  private loops: NodeJS.Timeout[] = [];
+  private server?: http.Server;
+  private identity?: NodeIdentity;
+  private readonly ipam: PodIPAllocator;
+  private readonly events: EventRecorder;
+  private readonly now: () => Date;
+
+  constructor(private readonly opts: AgentOptions) {
+    this.now = opts.now ?? (() => new Date());
+    mkdirSync(opts.dataDir, { recursive: true });
+    this.ipam = new PodIPAllocator(join(opts.dataDir, 'pod-ips.json'), opts.nodeIndex);
+    this.events = new EventRecorder(opts.client, 'kubelet', opts.nodeName, this.now);
+  }
+
+  get logDir(): string {
+    return join(this.opts.dataDir, 'logs');
+  }
+
+  async start(): Promise<void> {
+    const { client, nodeName, timers } = this.opts;
+    const port = await this.listen();
+    this.identity = { name: nodeName, zone: this.opts.zone, port, hostIP: '127.0.0.1' };
+    await retry(() => registerNode(client, this.identity!, this.now()));
+    await retry(() => renewLease(client, nodeName, timers.leaseDurationSeconds, this.now()));
+    this.loops.push(setInterval(() => void renewLease(client, nodeName, timers.leaseDurationSeconds, this.now()).catch(() => undefined), (timers.leaseDurationSeconds * 1000) / 4));
+    this.loops.push(setInterval(() => void updateNodeStatus(client, this.identity!, this.now()).catch(() => undefined), timers.nodeStatusSeconds * 1000));
+    this.opts.runtime.onExit(() => {
+      for (const uid of this.workers.keys()) this.requeue(uid);
+    });
+    this.informer = new Informer(client, core('pods'), { fieldSelector: `spec.nodeName=${nodeName}` });
+    this.informer.on({
+      add: (pod) => this.podChanged(pod),
+      update: (_old, pod) => this.podChanged(pod),
+      delete: (pod) => this.podGone(pod),
+    });
+    this.informer.start();
+    await this.informer.waitForSync();
+    this.events.record({ apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName, uid: nodeName } }, 'Normal', 'Starting', 'Starting unyo node agent.');
+  }
+
+  /** Stop watching and stop every container (a clean shutdown leaves no process behind). */
+  async stop(): Promise<void> {
+    for (const l of this.loops) clearInterval(l);
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.informer?.stop();
+    await Promise.all([...this.workers.values()].map((w) => w.remove().catch(() => undefined)));
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server?.closeAllConnections();
+  }
+
+  private podChanged(pod: KubeObject): void {
+    const uid = pod.metadata.uid!;
+    let w = this.workers.get(uid);
+    if (!w) {
+      w = new PodWorker(pod, {
+        client: this.opts.client,
+        runtime: this.opts.runtime,
+        events: this.events,
+        volumes: this.opts.volumes,
+        probes: this.opts.probes,
+        nodeName: this.opts.nodeName,
+        hostIP: '127.0.0.1',
+        podsDir: join(this.opts.dataDir, 'pods'),
+        logDir: this.logDir,
+        allocateIP: (id) => this.ipam.allocate(id),
+        releaseIP: (id) => this.ipam.release(id),
+        now: this.now,
+        backoff: this.opts.timers.backoff,
+        requeue: (id, after) => this.requeue(id, after),
+      });
+      this.workers.set(uid, w);
+    } else w.update(pod);
+    this.requeue(uid);
+  }
+
+  private podGone(pod: KubeObject): void {
+    const uid = pod.metadata.uid!;
+    const w = this.workers.get(uid);
+    if (!w) return;
+    this.workers.delete(uid);
+    clearTimeout(this.timers.get(uid));
+    void w.remove();
+  }
+
+  private requeue(uid: string, afterMs = 0): void {
+    const existing = this.timers.get(uid);
+    if (existing && afterMs > 0) return;
+    clearTimeout(existing);
+    const t = setTimeout(() => {
+      this.timers.delete(uid);
+      const w = this.workers.get(uid);
+      if (w) void w.sync().catch((err) => console.error(`pod ${uid}: ${(err as Error).message}`));
+    }, afterMs);
+    t.unref();
+    this.timers.set(uid, t);
+  }
+
+  /** The agent's endpoint: /containerLogs/<namespace>/<pod>/<container>, for the API server only. */
+  private listen(): Promise<number> {
+    this.server = http.createServer((req, res) => void this.serve(req, res));
+    return new Promise((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(0, '127.0.0.1', () => resolve((this.server!.address() as AddressInfo).port));
+    });
+  }
+
+  private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://agent');
+    const auth = Buffer.from(req.headers.authorization ?? '');
+    const want = Buffer.from(`Bearer ${this.opts.serverToken}`);
+    if (auth.length !== want.length || !timingSafeEqual(auth, want)) {
+      res.writeHead(401).end('Unauthorized');
+      return;
+    }
+    const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    if (!m) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    const [, namespace, podName, container] = m.map(decodeURIComponent);
+    const pod = this.informer?.get(`${namespace}/${podName}`);
+    if (!pod) {
+      res.writeHead(404).end(`pod "${podName}" is not on node ${this.opts.nodeName}`);
+      return;
+    }
+    const dir = join(this.logDir, 'pods', `${namespace}_${podName}_${pod.metadata.uid}`, container);
+    const files = attemptFiles(dir);
+    const previous = url.searchParams.get('previous') === 'true';
+    const file = previous ? files[files.length - 2] : files[files.length - 1];
+    if (!file) {
+      const msg = previous ? `previous terminated container "${container}" in pod "${podName}" not found` : `container "${container}" in pod "${podName}" is waiting to start: ContainerCreating`;
+      res.writeHead(400).end(msg);
+      return;
+    }
+    const q = url.searchParams;
+    const since = q.get('sinceTime') ? new Date(q.get('sinceTime')!) : q.get('sinceSeconds') ? new Date(this.now().getTime() - Number(q.get('sinceSeconds')) * 1000) : undefined;
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+    await streamLogs(
+      file,
+      {
+        follow: q.get('follow') === 'true' && !previous,
+        previous,
+        tailLines: q.has('tailLines') ? Number(q.get('tailLines')) : undefined,
+        sinceTime: since,
+        timestamps: q.get('timestamps') === 'true',
+        limitBytes: q.has('limitBytes') ? Number(q.get('limitBytes')) : undefined,
+      },
+      res,
+      () => attemptFiles(dir).at(-1) === file && this.workers.has(pod.metadata.uid!),
+    );
+    res.end();
+  }
+}
+
+async function retry<T>(fn: () => Promise<T>, attempts = 30): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
