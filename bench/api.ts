@@ -28,7 +28,7 @@ const clients = 64;
 const loadThreads = Math.min(4, Math.max(2, availableParallelism()));
 const valueBytes = 1024;
 const rounds = 4;
-const warmupMinRounds = 10;
+const warmupMinRounds = 12;
 const warmupMaxRounds = 20;
 const warmupTolerance = 0.1;
 const mutatingRate = 500;
@@ -359,7 +359,7 @@ async function main(): Promise<void> {
       await run('creates', () => creates(etcd, unyo, opts.duration));
       await run('latency', async () => {
         await mutatingLatency(unyo, opts.duration);
-        await etcdLatencyReference(etcd, opts.duration);
+        await etcdLatencyReference(etcd, opts.duration / 2);
       });
       await etcd.stop();
       await unyo.stop();
