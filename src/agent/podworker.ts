@@ -57,6 +57,8 @@ interface ContainerRecord {
 }
 
 const rfc = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** Runtime times carry milliseconds; the API's container times are whole seconds. */
+const seconds = (t?: string) => (t ? t.replace(/\.\d+Z$/, 'Z') : t);
 
 export class PodWorker {
   private pod: KubeObject & { spec: any; status?: any };
@@ -370,9 +372,9 @@ export class PodWorker {
     const st = rec.id ? this.deps.runtime.containerStatus(rec.id) : undefined;
     const out: any = { name: c.name, image: c.image, imageID: `unyo://${c.image}`, ready: rec.ready && st?.state === 'running', restartCount: rec.restartCount, started: st?.state === 'running' && rec.started };
     if (rec.id) out.containerID = `unyo://${rec.id}`;
-    const term = (t: ContainerStatus) => ({ terminated: { exitCode: t.exitCode ?? 0, reason: t.reason ?? (t.exitCode === 0 ? 'Completed' : 'Error'), startedAt: t.startedAt, finishedAt: t.finishedAt, containerID: `unyo://${t.id}` } });
+    const term = (t: ContainerStatus) => ({ terminated: { exitCode: t.exitCode ?? 0, reason: t.reason ?? (t.exitCode === 0 ? 'Completed' : 'Error'), startedAt: seconds(t.startedAt), finishedAt: seconds(t.finishedAt), containerID: `unyo://${t.id}` } });
     if (rec.waiting && st?.state !== 'running') out.state = { waiting: rec.waiting };
-    else if (st?.state === 'running') out.state = { running: { startedAt: st.startedAt } };
+    else if (st?.state === 'running') out.state = { running: { startedAt: seconds(st.startedAt) } };
     else if (st?.state === 'exited') out.state = term(st);
     else out.state = { waiting: { reason: this.setupError ? 'ContainerCreating' : isInit ? 'PodInitializing' : 'ContainerCreating' } };
     const last = rec.lastTerminated && rec.lastTerminated.id !== st?.id ? rec.lastTerminated : rec.lastTerminated && out.state.waiting ? rec.lastTerminated : undefined;
