@@ -4,7 +4,6 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { createCa } from '../../apiserver/pki.js';
 import type { ExecOptions } from '../runtime/runtime.js';
 import { runProbe, type ProbeTarget } from './probe.js';
 
@@ -146,8 +145,25 @@ test('httpGet: an unknown port name errors (upstream ignores such results)', asy
   assert.deepEqual(await runProbe({ httpGet: { path: '/', port: 'web' } }, target(), 1000), { result: 'Failure', message: 'port "web" not found', errored: true });
 });
 
+/** A self-signed certificate for tests only (P-256, CN=probe-test); the probe must not verify it. */
+const cert = `-----BEGIN CERTIFICATE-----
+MIIBgDCCASegAwIBAgIUA3bkDrHQxcB1+ECQtIwqJp7UcCEwCgYIKoZIzj0EAwIw
+FTETMBEGA1UEAwwKcHJvYmUtdGVzdDAgFw0yNjExMjIwMzU2NTRaGA8yMTI2MTAy
+OTAzNTY1NFowFTETMBEGA1UEAwwKcHJvYmUtdGVzdDBZMBMGByqGSM49AgEGCCqG
+SM49AwEHA0IABBiZgy4+CF0sxTIFmCuTBUNzWjMiqGkbdIJtRdvFXebYm3gVT9aH
+byJa6A5EHDYQoz5ZX/BF9ALd0Mqm+aC8tAOjUzBRMB0GA1UdDgQWBBTUhKpNUio6
+ZvPjNBuE420s9efaPTAfBgNVHSMEGDAWgBTUhKpNUio6ZvPjNBuE420s9efaPTAP
+BgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0cAMEQCIFeDQHiJUNmtrIqA3Q1x
+Yxf/QRZ7Zz8VHDS/yM25vMoLAiAiErcyjr6zMSrkH2lvz6vEtTYuWPDdkXUtX6Ku
+HJX8Eg==
+-----END CERTIFICATE-----`;
+const key = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgh7Ucv0VXRzEgqebz
+7RcAS4TrHykdxdKTSMHVjo4rUEChRANCAAQYmYMuPghdLMUyBZgrkwVDc1ozIqhp
+G3SCbUXbxV3m2Jt4FU/Wh28iWugORBw2EKM+WV/wRfQC3dDKpvmgvLQD
+-----END PRIVATE KEY-----`;
+
 test('httpGet: HTTPS with a self-signed certificate', async () => {
-  const { cert, key } = await createCa('probe-test');
   const tls = https.createServer({ cert, key }, (_req, res) => res.end('secure'));
   await new Promise<void>((r) => tls.listen(0, host, r));
   try {

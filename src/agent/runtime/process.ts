@@ -429,9 +429,11 @@ export class ProcessRuntime implements Runtime {
 
   /** Signal the container's process group (and its execs), unless its pid now names another process. */
   private signal(c: Container, signal: NodeJS.Signals): void {
-    if (c.state && isAlive(c.state.pid, c.state.startTime)) {
+    // Before the container runs there is only the shim to stop (it leads its own session).
+    const target = c.state ?? (signal === 'SIGKILL' ? c.shim : undefined);
+    if (target && isAlive(target.pid, target.startTime)) {
       try {
-        process.kill(-c.state.pid, signal);
+        process.kill(-target.pid, signal);
       } catch {
         // Exited meanwhile.
       }
