@@ -173,9 +173,14 @@ async function httpProbe(action: HTTPGetAction, target: ProbeTarget, timeoutMs: 
   const headers = probeHeaders(action.httpHeaders ?? []);
 
   // One deadline for the whole exchange, redirects included, as Go's http.Client.Timeout.
+  let url: URL;
+  try {
+    url = probeURL(scheme, host, port, path);
+  } catch {
+    throw new ProbeError(`invalid probe URL: ${scheme}://${joinHostPort(host, port)}${path}`);
+  }
   const controller = new AbortController();
   const timer = timers.setTimeout(() => controller.abort(), timeoutMs);
-  let url = probeURL(scheme, host, port, path);
   let shown = showURL(url, path !== '');
   try {
     for (let redirects = 0; ; redirects++) {
