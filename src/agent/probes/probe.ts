@@ -172,13 +172,13 @@ async function httpProbe(action: HTTPGetAction, target: ProbeTarget, timeoutMs: 
   const path = action.path ?? '';
   const headers = probeHeaders(action.httpHeaders ?? []);
 
-  // One deadline for the whole exchange, redirects included, as Go's http.Client.Timeout.
   let url: URL;
   try {
     url = probeURL(scheme, host, port, path);
   } catch {
     throw new ProbeError(`invalid probe URL: ${scheme}://${joinHostPort(host, port)}${path}`);
   }
+  // One deadline for the whole exchange, redirects included, as Go's http.Client.Timeout.
   const controller = new AbortController();
   const timer = timers.setTimeout(() => controller.abort(), timeoutMs);
   let shown = showURL(url, path !== '');
@@ -197,7 +197,12 @@ async function httpProbe(action: HTTPGetAction, target: ProbeTarget, timeoutMs: 
       const { status, location, body } = answer;
       const isRedirect = [301, 302, 303, 307, 308].includes(status) && location !== undefined;
       if (isRedirect) {
-        const next = new URL(location, url);
+        let next: URL;
+        try {
+          next = new URL(location, url);
+        } catch {
+          return { result: 'Failure', message: `Get ${JSON.stringify(shown)}: failed to parse Location header ${JSON.stringify(location)}` };
+        }
         // Redirects are followed on the same host only; another host ends the probe with a warning.
         if (next.hostname === url.hostname) {
           // Go's client refuses a redirect once it has sent 10 requests: 9 redirects are followed.
