@@ -17,14 +17,15 @@ test('unyo/loadgen sends RATE requests per second, summarises each second and st
   assert.match(metrics, /^loadgen_request_duration_seconds_count \d+$/m);
 
   assert.deepEqual(await loadgen.exited, { code: 0, signal: null });
-  const total = /total ok=(\d+) failed=(\d+)/.exec(loadgen.stdout());
+  const total = /total ok=(\d+) failed=(\d+) skipped=(\d+)/.exec(loadgen.stdout());
   assert.ok(total, loadgen.stdout());
-  assert.equal(Number(total[2]), 0);
-  // 3 s at 40/s: 120 due; a few may be skipped while the first requests warm up.
-  assert.ok(Number(total[1]) >= 80 && Number(total[1]) <= 121, `ok=${total[1]}`);
+  const [ok, failed, skipped] = total.slice(1).map(Number);
+  assert.equal(failed, 0);
+  // 3 s at 40/s: 120 due, each sent or, while CONCURRENCY are in flight on a busy machine, skipped.
+  assert.ok(ok > 0 && ok + skipped >= 100 && ok + skipped <= 120, `ok=${ok} skipped=${skipped}`);
 
   const served = (await httpRequest(`${target}/metrics`)).body.toString();
-  assert.equal(Number(/^http_requests_total\{handler="\/",code="200"\} (\d+)$/m.exec(served)?.[1]), Number(total[1]));
+  assert.equal(Number(/^http_requests_total\{handler="\/",code="200"\} (\d+)$/m.exec(served)?.[1]), ok);
 });
 
 test('unyo/loadgen counts errors and refused connections as failed', async () => {

@@ -59,11 +59,13 @@ function main(): void {
     });
   };
 
-  // Requests are due at a steady RATE from the start; each tick sends those that came due.
+  // Requests are due at a steady RATE from the start, RATE × DURATION in all when DURATION
+  // is set; each tick sends those that came due.
   const startedAt = performance.now();
+  const limit = durationS > 0 ? Math.floor(rate * durationS) : Infinity;
   let due = 0;
   const tick = () => {
-    const target = Math.floor(((performance.now() - startedAt) / 1000) * rate);
+    const target = Math.min(limit, Math.floor(((performance.now() - startedAt) / 1000) * rate));
     for (; due < target; due++) {
       if (inFlight >= concurrency) {
         requests.inc({ result: 'skipped' });

@@ -11,6 +11,7 @@ export interface ImageProcess {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** Resolves with the `http://host:port` the image logged it listens on. */
   listening(): Promise<string>;
+  /** Settles once the process has exited and its output has been read to the end. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -52,7 +53,7 @@ export function startImage(image: string, options: StartOptions = {}): ImageProc
   const notify = () => waiters.forEach((w) => w());
   child.stdout!.on('data', (chunk: Buffer) => ((out += chunk.toString()), notify()));
   child.stderr!.on('data', (chunk: Buffer) => ((err += chunk.toString()), notify()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
   let done = false;
   void exited.then(() => ((done = true), notify()));
 

@@ -65,5 +65,6 @@ test('unyo/web on SIGTERM finishes in-flight requests, refuses new ones, exits 0
   assert.equal(answered.headers.connection, 'close');
   const exit = await web.exited;
   assert.deepEqual(exit, { code: 0, signal: null });
-  assert.ok(performance.now() - signalledAt < 1000, `exited ${performance.now() - signalledAt} ms after SIGTERM`);
+  // The image's own deadline is 900 ms; the margin is for observing the exit on a busy machine.
+  assert.ok(performance.now() - signalledAt < 1500, `exited ${performance.now() - signalledAt} ms after SIGTERM`);
 });
