@@ -1,7 +1,7 @@
 // Builders for the scheduler's tests: pods, nodes and a cluster view from plain objects.
 import type { KubeObject } from '../api/types.js';
 import { SchedulerCache } from './cache.js';
-import type { ClusterState } from './framework.js';
+import type { ClusterState, Plugin } from './framework.js';
 import type { Node, PersistentVolume, PersistentVolumeClaim, Pod, PodSpec, ResourceList, StorageClass, Taint } from './types.js';
 
 export interface PodOptions extends Partial<PodSpec> {
@@ -71,7 +71,59 @@ export function cluster(o: ClusterObjects = {}): ClusterState {
   return cache;
 }
 
-/** A plugin's filter verdicts for every node, as "node: reason" lines ("node: ok" when it fits). */
-export function verdicts(c: ClusterState, run: (n: ClusterState['nodes'][number]) => { reasons: string[] } | undefined): string[] {
-  return c.nodes.map((n) => `${n.name}: ${run(n)?.reasons.join(', ') ?? 'ok'}`);
+/**
+ * One plugin's verdict on every node, as "node: reasons" lines ("node: ok" when it fits), with
+ * "(unresolvable)" marking UnschedulableAndUnresolvable; a PreFilter rejection is one "all:" line.
+ */
+export function filterAll(plugin: Plugin, p: Pod, c: ClusterState): string[] {
+  const cycle = plugin.cycle(p, c);
+  if (cycle.rejected) return [`all: ${cycle.rejected.reasons.join(', ')}`];
+  return c.nodes.map((n) => {
+    const status = cycle.filter?.(n);
+    if (!status) return `${n.name}: ok`;
+    return `${n.name}: ${status.reasons.join(', ')}${status.code === 'UnschedulableAndUnresolvable' ? ' (unresolvable)' : ''}`;
+  });
+}
+
+/** One plugin's normalized scores of every node, or undefined when it does not score this pod. */
+export function scoreAll(plugin: Plugin, p: Pod, c: ClusterState): number[] | undefined {
+  return plugin.cycle(p, c).score?.(c.nodes);
+}
+
+/** Injected time for the queue and the scheduler: nothing happens until the test advances it. */
+export class FakeClock {
+  private ms = Date.parse('2026-01-01T00:00:00Z');
+  private nextId = 1;
+  private readonly timers = new Map<number, { at: number; fn: () => void }>();
+
+  now = (): Date => new Date(this.ms);
+  nowMs = (): number => this.ms;
+
+  readonly setTimeout = (fn: () => void, ms: number): unknown => {
+    const id = this.nextId++;
+    this.timers.set(id, { at: this.ms + ms, fn });
+    return id;
+  };
+
+  readonly clearTimeout = (handle: unknown): void => {
+    this.timers.delete(handle as number);
+  };
+
+  get pendingTimers(): number {
+    return this.timers.size;
+  }
+
+  /** Moves time forward, firing due timers in order. */
+  advance(ms: number): void {
+    const end = this.ms + ms;
+    for (;;) {
+      let next: [number, { at: number; fn: () => void }] | undefined;
+      for (const entry of this.timers) if (entry[1].at <= end && (!next || entry[1].at < next[1].at)) next = entry;
+      if (!next) break;
+      this.timers.delete(next[0]);
+      this.ms = Math.max(this.ms, next[1].at);
+      next[1].fn();
+    }
+    this.ms = end;
+  }
 }
