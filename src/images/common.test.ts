@@ -25,6 +25,7 @@ test('hostPath maps container paths through UNYO_MOUNT_ variables', () => {
   assert.equal(hostPath('/data/logs/x', env), '/var/pods/a/logs/x');
   assert.equal(hostPath('/datax', env), '/datax');
   assert.equal(hostPath('/cache', { UNYO_MOUNT__cache: '/h/c' }), '/h/c');
+  assert.equal(hostPath('/var/lib/my-db.d/x', { UNYO_MOUNTS: '/var/lib/my-db.d', UNYO_MOUNT__var_lib_my_db_d: '/h/db' }), '/h/db/x');
   assert.equal(hostPath('/data', {}), '/data');
 });
 

@@ -65,13 +65,14 @@ export function volumeMounts(env: NodeJS.ProcessEnv = process.env): string[] {
 
 function mountVariable(containerPath: string, env: NodeJS.ProcessEnv): string | undefined {
   const trimmed = containerPath.replace(/\/+$/, '') || '/';
-  return env[`UNYO_MOUNT_${trimmed.replace(/\//g, '_')}`];
+  return env[`UNYO_MOUNT_${trimmed.replace(/[^A-Za-z0-9_]/g, '_')}`];
 }
 
 /**
  * Where a container path is on the host. As root the runtime bind-mounts volumes, so the
  * path is itself; without root it names each mount's host directory in
- * UNYO_MOUNT_<container path with / as _>, and a path inside a mount maps under it.
+ * UNYO_MOUNT_<container path, each character other than [A-Za-z0-9_] as _>, and a path
+ * inside a mount maps under it.
  */
 export function hostPath(containerPath: string, env: NodeJS.ProcessEnv = process.env): string {
   const candidates = [...volumeMounts(env), containerPath].sort((a, b) => b.length - a.length);

@@ -11,7 +11,9 @@
 //   /healthz, /readyz
 //   POST /replication/push, GET /replication/sync?after=<revision>   between replicas
 import http from 'node:http';
-import { hostname as osHostname } from 'node:os';
+import { hostname as osHostname, tmpdir } from 'node:os';
+import { mkdtemp } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { Settings, fail, hostPath, httpRequest, listenAddress, log, readBody, serveGracefully, volumeMounts } from './common.js';
 import { KvStore, type Entry } from './kvstore.js';
 
@@ -39,9 +41,24 @@ function baseUrl(name: string, raw: string): string {
   return url.href.replace(/\/+$/, '');
 }
 
-/** The data directory: DATA_DIR, else the first volume mount, else ./data — mapped to the host path. */
-function dataDir(settings: Settings): string {
-  return hostPath(settings.string('DATA_DIR') ?? volumeMounts()[0] ?? 'data');
+/**
+ * The data directory: DATA_DIR, else the first volume mount, else ./data — as a host path.
+ * Without a volume, ./data is in the container's writable layer; where the working directory
+ * is not writable (an unprivileged runtime runs containers in the host's /), a fresh temp
+ * directory stands in for that layer, lost with the container just as the layer would be.
+ */
+async function openStore(settings: Settings): Promise<KvStore> {
+  const explicit = settings.string('DATA_DIR') ?? volumeMounts()[0];
+  if (explicit !== undefined) return KvStore.open(resolve(hostPath(explicit)));
+  try {
+    return await KvStore.open(resolve(hostPath('data')));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EROFS' && code !== 'EPERM') throw err;
+    const dir = await mkdtemp(join(tmpdir(), 'unyo-kv-'));
+    log('kv', `./data is not writable (${code}) and no volume is mounted: keeping data in ${dir} for this container only`);
+    return KvStore.open(dir);
+  }
 }
 
 async function main(): Promise<void> {
@@ -58,9 +75,8 @@ async function main(): Promise<void> {
   const follower = ordinal !== undefined && ordinal > 0 && primaryUrl !== undefined;
   const role = follower ? 'follower' : ordinal !== undefined && ordinal > 0 ? 'standalone' : 'primary';
 
-  const dir = dataDir(settings);
-  const store = await KvStore.open(dir);
-  log('kv', `${role}${ordinal === undefined ? '' : ` (ordinal ${ordinal})`}, data in ${dir}, revision ${store.currentRevision}`);
+  const store = await openStore(settings);
+  log('kv', `${role}${ordinal === undefined ? '' : ` (ordinal ${ordinal})`}, data in ${store.dir}, revision ${store.currentRevision}`);
 
   const peerDown = new Set<string>();
   const push = (entry: Entry) => {
