@@ -59,6 +59,8 @@ interface Container {
   execs: Set<ChildProcess>;
   /** The highest CPU time reported: stats never go backwards when a process leaves the group. */
   cpuNanos: number;
+  /** How our own shim child ended (a signal, or its exit code), for the message when it recorded nothing. */
+  shimExit?: string;
 }
 
 interface Tools {
@@ -147,7 +149,10 @@ export class ProcessRuntime implements Runtime {
     const shim = spawn(process.execPath, [shimPath, dir], { detached: true, stdio: ['ignore', out, out] });
     closeSync(out);
     shim.unref();
-    shim.on('exit', () => this.refresh(c));
+    shim.on('exit', (code, signal) => {
+      c.shimExit = signal ?? `exit code ${code}`;
+      this.refresh(c);
+    });
     c.shim = { pid: shim.pid!, startTime: readStat(shim.pid!)?.startTime ?? 0 };
     writeRecord(dir, files.shim, c.shim);
     this.startPolling();
@@ -395,7 +400,7 @@ export class ProcessRuntime implements Runtime {
         exit = {
           exitCode: 137,
           reason: 'ContainerStatusUnknown',
-          message: 'The container shim exited without recording the exit code',
+          message: `The container shim exited${c.shimExit ? ` (${c.shimExit})` : ''} without recording the exit code`,
           finishedAt: new Date().toISOString(),
         };
         writeRecord(c.dir, files.exit, exit);
@@ -476,7 +481,14 @@ function startFailure(dir: string, exit: ExitRecord): string {
   } catch {
     // No namespace setup.
   }
-  return setup || exit.message || `the container exited with code ${exit.exitCode} before it started`;
+  let shimLog = '';
+  try {
+    shimLog = readFileSync(join(dir, files.shimLog), 'utf8').trim().split('\n').slice(-3).join(' ');
+  } catch {
+    // The shim said nothing.
+  }
+  const why = setup || exit.message || `the container exited with code ${exit.exitCode} before it started`;
+  return shimLog ? `${why}: ${shimLog}` : why;
 }
 
 /** The host path of a container path: through the mount that holds it, else the same path. */

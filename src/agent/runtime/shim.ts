@@ -47,18 +47,33 @@ child.on('spawn', () => {
   writeRecord(dir, files.state, { pid, startTime: readStat(pid)?.startTime ?? 0, startedAt: new Date().toISOString() });
 });
 
-child.stdout!.on('data', (chunk: Buffer) => log.write('stdout', chunk));
-child.stderr!.on('data', (chunk: Buffer) => log.write('stderr', chunk));
+let lastOutput = Date.now();
+child.stdout!.on('data', (chunk: Buffer) => {
+  lastOutput = Date.now();
+  log.write('stdout', chunk);
+});
+child.stderr!.on('data', (chunk: Buffer) => {
+  lastOutput = Date.now();
+  log.write('stderr', chunk);
+});
 
-const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+let closed = false;
+child.on('close', () => (closed = true));
 child.on('exit', async (code, signal) => {
   try {
     process.kill(-child.pid!, 'SIGKILL');
   } catch {
     // The group is already empty.
   }
-  // Killing the group closed the pipes' other ends; give the last output a moment to drain.
-  await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);
+  // Killing the group closed the pipes' other ends, unless a process left the group and holds
+  // them: read until end-of-file, or until the pipes were quiet for 2 s (at most 30 s). The
+  // check runs after an I/O pass (setImmediate), so a busy machine delaying this process does
+  // not cut output that is already waiting in the pipes.
+  const started = Date.now();
+  while (!closed && Date.now() - started < 30_000) {
+    await new Promise((resolve) => setTimeout(() => setImmediate(resolve), 200));
+    if (!closed && Date.now() - lastOutput > 2000) break;
+  }
   const exitCode = code ?? 128 + (constants.signals[signal as keyof typeof constants.signals] ?? 0);
   finish({ exitCode, ...(signal ? { signal } : {}) });
 });
