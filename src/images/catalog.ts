@@ -54,7 +54,7 @@ export function parseImage(image: string): ImageRef {
 }
 
 /** The entry point of a built-in image, or undefined when the image is not built in. */
-export function builtInEntryPoint(image: string): { name: string; script: string; ref: ImageRef } | undefined {
+function builtInEntryPoint(image: string): { name: string; script: string; ref: ImageRef } | undefined {
   const ref = parseImage(image);
   const file = builtIns[ref.repository];
   if (!file) return undefined;

@@ -12,7 +12,7 @@ export class Settings {
   readonly positional: string[] = [];
   private readonly flags = new Map<string, string>();
 
-  constructor(readonly image: string, names: string[], argv = process.argv.slice(2), private readonly env: NodeJS.ProcessEnv = process.env) {
+  constructor(names: string[], argv = process.argv.slice(2), private readonly env: NodeJS.ProcessEnv = process.env) {
     const known = new Map(names.map((n) => [n.toLowerCase().replace(/_/g, '-'), n]));
     for (let i = 0; i < argv.length; i++) {
       const arg = argv[i];
@@ -98,7 +98,6 @@ export function fail(image: string, err: unknown): never {
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
 
 export interface GracefulServer {
-  readonly server: http.Server;
   /** True once SIGTERM has arrived: readiness endpoints answer 503 from then on. */
   readonly stopping: boolean;
 }
@@ -157,7 +156,6 @@ export function serveGracefully(image: string, handler: Handler, address: { host
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   return {
-    server,
     get stopping() {
       return stopping;
     },

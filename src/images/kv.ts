@@ -62,7 +62,7 @@ async function openStore(settings: Settings): Promise<KvStore> {
 }
 
 async function main(): Promise<void> {
-  const settings = new Settings('kv', ['PORT', 'DATA_DIR', 'PRIMARY_URL', 'PEERS', 'SYNC_INTERVAL_MS']);
+  const settings = new Settings(['PORT', 'DATA_DIR', 'PRIMARY_URL', 'PEERS', 'SYNC_INTERVAL_MS']);
   if (settings.positional.length > 0) throw new Error(`unexpected arguments: ${settings.positional.join(' ')}`);
   const address = listenAddress(settings, 7000)!;
   const host = process.env.HOSTNAME || osHostname();

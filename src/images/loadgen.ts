@@ -15,7 +15,7 @@ function percentile(sorted: number[], p: number): number {
 const ms = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)}ms`;
 
 function main(): void {
-  const settings = new Settings('loadgen', ['URL', 'RATE', 'CONCURRENCY', 'DURATION', 'TIMEOUT_MS', 'PORT']);
+  const settings = new Settings(['URL', 'RATE', 'CONCURRENCY', 'DURATION', 'TIMEOUT_MS', 'PORT']);
   const target = settings.positional[0] ?? settings.string('URL');
   if (target === undefined) throw new Error('no target: set URL or pass it as the first argument');
   if (settings.positional.length > 1) throw new Error(`unexpected arguments: ${settings.positional.slice(1).join(' ')}`);

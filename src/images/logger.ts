@@ -5,7 +5,7 @@ import { hostname as osHostname } from 'node:os';
 import { Settings, fail } from './common.js';
 
 function main(): void {
-  const settings = new Settings('logger', ['RATE', 'MESSAGE', 'STDERR', 'COUNT']);
+  const settings = new Settings(['RATE', 'MESSAGE', 'STDERR', 'COUNT']);
   const rate = settings.number('RATE', 1);
   if (rate <= 0) throw new Error('RATE must be more than 0');
   const count = settings.number('COUNT', 0);

@@ -21,7 +21,7 @@ async function burn(ms: number): Promise<void> {
 }
 
 function main(): void {
-  const settings = new Settings('web', ['PORT']);
+  const settings = new Settings(['PORT']);
   if (settings.positional.length > 0) throw new Error(`unexpected arguments: ${settings.positional.join(' ')}`);
   const address = listenAddress(settings, 8080)!;
   const tag = process.env.UNYO_IMAGE_TAG || parseImage(process.env.UNYO_IMAGE || 'unyo/web').tag;
