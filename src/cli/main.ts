@@ -1,6 +1,7 @@
-// The `unyo` command: parses the command line and hands each subcommand to its module.
+// The `unyo` command: parses the command line and hands each subcommand to its module
+// (loaded on demand, so each process carries only the code of its own role).
 import { Command, InvalidArgumentError, CommanderError } from 'commander';
-import { up } from './up.js';
+
 
 const program = new Command();
 program.name('unyo').description('Kubernetes in production: a Kubernetes-API-compatible cluster and the operations layer on top of it').version('0.1.0');
@@ -24,7 +25,33 @@ program
   .option('--profile <profile>', 'failure-detection timers: default or fast', 'default')
   .option('--demo', 'also start the console and sample applications', false)
   .action(async (opts) => {
+    const { up } = await import('./up.js');
     await up(opts);
+  });
+
+program
+  .command('agent')
+  .description('run a node agent (started by `unyo up` for each node)')
+  .requiredOption('--kubeconfig <file>', 'credentials for the API server')
+  .requiredOption('--name <name>', 'node name')
+  .option('--index <n>', 'node index on this machine (picks its pod address block)', int('--index', 0, 63), 0)
+  .option('--zone <zone>', 'topology.kubernetes.io/zone label', 'zone-a')
+  .requiredOption('--data-dir <dir>', 'where the node keeps pods, logs and runtime state')
+  .option('--profile <profile>', 'timers: default or fast', 'default')
+  .requiredOption('--server-token-file <file>', 'token the API server presents when it asks for logs')
+  .action(async (opts) => {
+    if (opts.profile !== 'default' && opts.profile !== 'fast') throw new InvalidArgumentError(`--profile must be default or fast`);
+    const { runAgent } = await import('./agent.js');
+    await runAgent(opts);
+  });
+
+program
+  .command('scheduler')
+  .description('run the scheduler (started by `unyo up`)')
+  .requiredOption('--kubeconfig <file>', 'credentials for the API server')
+  .action(async (opts) => {
+    const { runScheduler } = await import('./scheduler.js');
+    await runScheduler(opts);
   });
 
 try {

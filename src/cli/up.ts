@@ -4,6 +4,9 @@
 import { mkdirSync, writeFileSync, readFileSync, existsSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ApiClient, loadKubeconfig, core } from '../client/client.js';
 import { openStore } from '../store/index.js';
 import { ensurePki } from '../apiserver/pki.js';
 import { ApiServer } from '../apiserver/server.js';
@@ -22,6 +25,34 @@ export interface UpOptions {
 
 class UsageError extends Error {}
 
+const unyoBin = fileURLToPath(new URL('../../../bin/unyo.js', import.meta.url));
+
+function ensureToken(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const token = randomBytes(32).toString('base64url');
+  writeAtomic(file, token + '\n');
+  return token;
+}
+
+/** Resolve once `count` Nodes report Ready. */
+async function waitForNodes(kubeconfigPath: string, count: number): Promise<void> {
+  const client = new ApiClient(loadKubeconfig(kubeconfigPath, 'unyo-up'));
+  try {
+    for (;;) {
+      try {
+        const nodes = await client.list(core('nodes'));
+        const ready = nodes.items.filter((n: any) => (n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'));
+        if (ready.length >= count) return;
+      } catch {
+        // the API is up; a failed list is retried
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    client.close();
+  }
+}
+
 function writeAtomic(path: string, data: string, mode = 0o600): void {
   writeFileSync(`${path}.tmp`, data, { mode });
   renameSync(`${path}.tmp`, path);
@@ -35,37 +66,67 @@ export async function up(opts: UpOptions): Promise<void> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   rmSync(join(dir, 'cluster.json'), { force: true });
 
-  const tokenFile = join(dir, 'pki', 'admin.token');
   const pki = await ensurePki(dir);
-  let token: string;
-  if (existsSync(tokenFile)) token = readFileSync(tokenFile, 'utf8').trim();
-  else {
-    token = randomBytes(32).toString('base64url');
-    writeAtomic(tokenFile, token + '\n');
-  }
+  const token = ensureToken(join(dir, 'pki', 'admin.token'));
+  const nodeClientTokenFile = join(dir, 'pki', 'node-client.token');
+  const nodeClientToken = ensureToken(nodeClientTokenFile);
   const tokens = new StaticTokens();
   tokens.add(token, { name: 'unyo-admin', groups: ['system:masters'] });
 
   const store = await openStore({ driver: 'sqlite', dataDir: dir });
-  const server = new ApiServer({ store, pki, tokens: [tokens] });
+  const server = new ApiServer({ store, pki, tokens: [tokens], nodeClientToken });
   await server.start(opts.port);
   const url = `https://127.0.0.1:${server.port}`;
 
-  writeAtomic(join(dir, 'kubeconfig'), kubeconfig({ name: 'unyo', server: url, caPem: pki.ca.cert, token }));
-  const components = [
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  writeAtomic(kubeconfigPath, kubeconfig({ name: 'unyo', server: url, caPem: pki.ca.cert, token }));
+  const components: Array<{ name: string; role: string; pid: number; url?: string }> = [
     { name: 'apiserver', role: 'apiserver', pid: process.pid, url },
     { name: 'store', role: 'store', pid: process.pid, url: `sqlite://${join(dir, 'state.db')}` },
   ];
-  writeAtomic(join(dir, 'cluster.json'), JSON.stringify({ dataDir: dir, profile: opts.profile, store: opts.store, server: url, components }, null, 2) + '\n', 0o644);
-  if (opts.nodes > 0) console.log(`note: node agents come with a later version of unyo; running the control plane only (asked for ${opts.nodes} nodes)`);
-  if (opts.demo) console.log('note: the console and sample applications come with a later version of unyo');
-  console.log(`unyo: cluster ready at ${url} (kubeconfig: ${join(dir, 'kubeconfig')})`);
+  const writeClusterJson = () =>
+    writeAtomic(join(dir, 'cluster.json'), JSON.stringify({ dataDir: dir, profile: opts.profile, store: opts.store, server: url, components }, null, 2) + '\n', 0o644);
 
+  // The scheduler and one agent per node run as processes of their own, as on a real cluster.
+  const children: ChildProcess[] = [];
   let stopping = false;
+  const startChild = (name: string, role: string, args: string[]) => {
+    const child = spawn(process.execPath, [unyoBin, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+    children.push(child);
+    components.push({ name, role, pid: child.pid! });
+    child.on('exit', (code, signal) => {
+      if (!stopping) console.error(`unyo: ${name} exited (${signal ?? code})`);
+    });
+  };
+  if (opts.nodes > 0) {
+    startChild('scheduler', 'scheduler', ['scheduler', '--kubeconfig', kubeconfigPath]);
+    const zones = ['zone-a', 'zone-b', 'zone-c'];
+    for (let i = 0; i < opts.nodes; i++) {
+      const name = `node-${i + 1}`;
+      startChild(name, 'agent', ['agent', '--kubeconfig', kubeconfigPath, '--name', name, '--index', String(i), '--zone', zones[i % zones.length], '--data-dir', join(dir, 'nodes', name), '--profile', opts.profile, '--server-token-file', nodeClientTokenFile]);
+    }
+    await waitForNodes(kubeconfigPath, opts.nodes);
+  }
+  writeClusterJson();
+  if (opts.demo) console.log('note: the console and sample applications come with a later version of unyo');
+  console.log(`unyo: cluster ready at ${url} with ${opts.nodes} node${opts.nodes === 1 ? '' : 's'} (kubeconfig: ${kubeconfigPath})`);
+
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`unyo: ${signal}, shutting down`);
+    // Agents stop their containers before they exit: wait for them while the API still answers.
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise<void>((done) => {
+            if (c.exitCode !== null || c.signalCode !== null) return done();
+            c.once('exit', () => done());
+            c.kill('SIGTERM');
+            setTimeout(() => c.kill('SIGKILL'), 40_000).unref();
+          }),
+      ),
+    );
     await server.stop().catch(() => undefined);
     await store.close().catch(() => undefined);
     rmSync(join(dir, 'cluster.json'), { force: true });

@@ -43,7 +43,7 @@ export async function startCluster(opts: UpOptions = {}): Promise<Cluster> {
   await new Promise<void>((resolveReady, reject) => {
     const timer = setTimeout(() => reject(new Error(`unyo up did not become ready in 60s:\n${out}`)), 60_000);
     const check = () => {
-      if (/ready/.test(out)) {
+      if (/cluster ready/.test(out)) {
         clearTimeout(timer);
         child.stdout!.off('data', check);
         resolveReady();

@@ -1,0 +1,128 @@
+// Pods really run: `unyo up --nodes 2` registers Ready nodes, the scheduler places Pods, the
+// agents run them as host processes on their own loopback addresses, and kubectl logs,
+// restart back-off and deletion behave as on a real cluster. Stopping leaves no process.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { startCluster, removeCluster, kubectl, kubectlBinaries, type Cluster } from './harness.js';
+
+const bin = kubectlBinaries()[0]?.path ?? 'kubectl';
+let cluster: Cluster;
+const k = (args: string[], input?: string) => kubectl(bin, cluster, args, input);
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+before(async () => {
+  cluster = await startCluster({ extraArgs: ['--nodes', '2', '--profile', 'fast'] });
+});
+
+after(async () => {
+  const dataDir = cluster.dataDir;
+  await removeCluster(cluster);
+  // Every container was a child of an agent; none may outlive `unyo up`.
+  const left = spawnSync('sh', ['-c', `ps -eo pid,args | grep -F ${JSON.stringify(dataDir)} | grep -v grep || true`], { encoding: 'utf8' }).stdout.trim();
+  assert.equal(left, '', `processes left behind:\n${left}`);
+});
+
+test('nodes register Ready with zones', async () => {
+  const out = await k(['get', 'nodes', '-L', 'topology.kubernetes.io/zone']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stdout, /node-1\s+Ready/);
+  assert.match(out.stdout, /node-2\s+Ready/);
+  assert.match(out.stdout, /zone-a/);
+  assert.match(out.stdout, /zone-b/);
+});
+
+test('kubectl run gives a Running, Ready pod whose podIP:8080 answers', async () => {
+  const run = await k(['run', 'web', '--image=unyo/web:1', '--port', '8080']);
+  assert.equal(run.code, 0, run.stderr);
+  const wait = await k(['wait', '--for=condition=Ready', 'pod/web', '--timeout=60s']);
+  assert.equal(wait.code, 0, wait.stderr);
+  const ip = (await k(['get', 'pod', 'web', '-o', 'jsonpath={.status.podIP}'])).stdout.trim();
+  assert.match(ip, /^127\.\d+\.\d+\.\d+$/);
+  const res = await fetch(`http://${ip}:8080/`);
+  assert.equal(res.status, 200);
+  assert.match(await res.text(), /^1\b/);
+  const logs = await until('web logs', async () => {
+    const r = await k(['logs', 'web']);
+    return r.code === 0 && r.stdout.includes('listening') ? r.stdout : undefined;
+  });
+  assert.match(logs, /listening/);
+  const describe = await k(['describe', 'pod', 'web']);
+  assert.match(describe.stdout, /Scheduled/);
+  assert.match(describe.stdout, /Started/);
+});
+
+test('a crashing container goes into CrashLoopBackOff with growing restarts and --previous logs', async () => {
+  const pod = JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'crash' },
+    spec: { containers: [{ name: 'c', image: 'unyo/busybox:1', command: ['sh', '-c', 'echo attempt; exit 3'] }] },
+  });
+  assert.equal((await k(['apply', '-f', '-'], pod)).code, 0);
+  await until('two restarts', async () => {
+    const r = await k(['get', 'pod', 'crash', '-o', 'jsonpath={.status.containerStatuses[0].restartCount}']);
+    return Number(r.stdout) >= 2 ? true : undefined;
+  }, 60_000);
+  const status = await until('CrashLoopBackOff', async () => {
+    const r = await k(['get', 'pod', 'crash']);
+    return /CrashLoopBackOff/.test(r.stdout) ? r.stdout : undefined;
+  });
+  assert.match(status, /CrashLoopBackOff/);
+  const prev = await k(['logs', 'crash', '--previous']);
+  assert.equal(prev.code, 0, prev.stderr);
+  assert.match(prev.stdout, /attempt/);
+  const last = await k(['get', 'pod', 'crash', '-o', 'jsonpath={.status.containerStatuses[0].lastState.terminated.exitCode}']);
+  assert.equal(last.stdout, '3');
+});
+
+test('an image the runtime cannot run reports ErrImagePull and affects nothing else', async () => {
+  assert.equal((await k(['run', 'nope', '--image=nginx:1.27'])).code, 0);
+  const reason = await until('ErrImagePull', async () => {
+    const r = await k(['get', 'pod', 'nope', '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.reason}']);
+    return /ErrImagePull|ImagePullBackOff/.test(r.stdout) ? r.stdout : undefined;
+  });
+  assert.match(reason, /ErrImagePull|ImagePullBackOff/);
+  const web = await k(['get', 'pod', 'web', '-o', 'jsonpath={.status.phase}']);
+  assert.equal(web.stdout, 'Running');
+});
+
+test('deleting a pod stops its process and removes it', async () => {
+  const ip = (await k(['get', 'pod', 'web', '-o', 'jsonpath={.status.podIP}'])).stdout.trim();
+  const del = await k(['delete', 'pod', 'web', '--timeout=60s']);
+  assert.equal(del.code, 0, del.stderr);
+  await assert.rejects(fetch(`http://${ip}:8080/`, { signal: AbortSignal.timeout(2000) }));
+  const get = await k(['get', 'pod', 'web']);
+  assert.match(get.stderr, /NotFound/);
+});
+
+test('an unschedulable pod stays Pending with a FailedScheduling event', async () => {
+  const pod = JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'huge' },
+    spec: { containers: [{ name: 'c', image: 'unyo/web:1', resources: { requests: { cpu: '500' } } }] },
+  });
+  assert.equal((await k(['apply', '-f', '-'], pod)).code, 0);
+  const events = await until('FailedScheduling', async () => {
+    const r = await k(['get', 'events', '--field-selector', 'involvedObject.name=huge,reason=FailedScheduling', '-o', 'jsonpath={.items[*].message}']);
+    return r.stdout.includes('Insufficient cpu') ? r.stdout : undefined;
+  });
+  assert.match(events, /0\/2 nodes are available/);
+  const phase = await k(['get', 'pod', 'huge', '-o', 'jsonpath={.status.phase}']);
+  assert.equal(phase.stdout, 'Pending');
+});
