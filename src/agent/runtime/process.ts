@@ -483,7 +483,9 @@ function startFailure(dir: string, exit: ExitRecord): string {
   }
   let shimLog = '';
   try {
-    shimLog = readFileSync(join(dir, files.shimLog), 'utf8').trim().split('\n').slice(-3).join(' ');
+    // A crash's stack is long: its first line says what went wrong.
+    const lines = readFileSync(join(dir, files.shimLog), 'utf8').trim().split('\n');
+    shimLog = lines.find((l) => /Error/.test(l)) ?? lines.at(-1) ?? '';
   } catch {
     // The shim said nothing.
   }

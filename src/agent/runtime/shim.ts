@@ -72,7 +72,7 @@ child.on('exit', async (code, signal) => {
   const started = Date.now();
   while (!closed && Date.now() - started < 30_000) {
     await new Promise((resolve) => setTimeout(() => setImmediate(resolve), 200));
-    if (!closed && Date.now() - lastOutput > 2000) break;
+    if (!closed && Date.now() - Math.max(lastOutput, started) > 2000) break;
   }
   const exitCode = code ?? 128 + (constants.signals[signal as keyof typeof constants.signals] ?? 0);
   finish({ exitCode, ...(signal ? { signal } : {}) });
