@@ -1,9 +1,8 @@
-// Real kubectl against `unyo up`: the commands that change objects (label, annotate, patch,
-// replace, delete, wait), CustomResourceDefinitions and their resources, and errors printed
-// the way a real cluster's are. Each binary from kubectlBinaries() runs every scenario.
+// Real kubectl against `unyo up`: the commands that change objects — label, annotate, the three
+// patch types, replace (and a stale replace), delete by name, selector and --all. Each binary
+// from kubectlBinaries() runs every scenario.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { waitFor } from './harness.js';
 import { kubectlSuite, deployment, configMap, list, show } from './kubectl-suite.js';
 
 kubectlSuite('kubectl-edit', (k) => {
@@ -130,129 +129,5 @@ kubectlSuite('kubectl-edit', (k) => {
     const missing = await k.runGlobal(['-n', ns, 'delete', 'configmap', 'one']);
     assert.equal(missing.code, 1, show(missing));
     assert.equal(missing.stderr.trim(), 'Error from server (NotFound): configmaps "one" not found');
-  });
-
-  test('wait --for=delete returns once a finalizer is removed', async () => {
-    const created = await k.run(['create', '-f', '-'], configMap('held', k.ns, {}, { finalizers: ['e2e.unyo.dev/hold'] }));
-    assert.equal(created.code, 0, show(created));
-    const deleted = await k.run(['delete', 'configmap', 'held', '--wait=false']);
-    assert.equal(deleted.code, 0, show(deleted));
-    assert.equal(deleted.stdout.trim(), 'configmap "held" deleted');
-    const terminating = await k.run(['get', 'configmap', 'held', '-o', 'jsonpath={.metadata.deletionTimestamp}']);
-    assert.equal(terminating.code, 0, show(terminating));
-    assert.match(terminating.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, 'the object waits for its finalizer, marked for deletion');
-
-    const wait = k.spawn(['wait', '--for=delete', 'configmap/held', '--timeout=60s', '-v=6']);
-    try {
-      await waitFor('kubectl wait to open its watch', () => /watch=true/.test(wait.stderr()) || wait.stdout() !== '');
-      const released = await k.run(['patch', 'configmap', 'held', '--type', 'merge', '-p', '{"metadata":{"finalizers":null}}']);
-      assert.equal(released.code, 0, show(released));
-      const result = await wait.exited;
-      assert.equal(result.code, 0, show(result));
-      assert.equal(result.stdout.trim(), 'configmap/held condition met');
-    } finally {
-      wait.kill();
-    }
-  });
-
-  test('CustomResourceDefinition, custom resources with printer columns, schema violations', async () => {
-    const group = `${k.id}.e2e.unyo.dev`;
-    const crdName = `crontabs.${group}`;
-    const crd = {
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: crdName },
-      spec: {
-        group,
-        scope: 'Namespaced',
-        names: { plural: 'crontabs', singular: 'crontab', kind: 'CronTab', listKind: 'CronTabList' },
-        versions: [
-          {
-            name: 'v1',
-            served: true,
-            storage: true,
-            schema: {
-              openAPIV3Schema: {
-                type: 'object',
-                properties: {
-                  spec: {
-                    type: 'object',
-                    required: ['cronSpec'],
-                    properties: {
-                      cronSpec: { type: 'string' },
-                      image: { type: 'string' },
-                      replicas: { type: 'integer', minimum: 1, maximum: 10 },
-                    },
-                  },
-                },
-              },
-            },
-            additionalPrinterColumns: [
-              { name: 'Spec', type: 'string', jsonPath: '.spec.cronSpec' },
-              { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas' },
-              { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-            ],
-          },
-        ],
-      },
-    };
-    const createdCrd = await k.runGlobal(['create', '-f', '-'], crd);
-    assert.equal(createdCrd.code, 0, show(createdCrd));
-    assert.equal(createdCrd.stdout.trim(), `customresourcedefinition.apiextensions.k8s.io/${crdName} created`);
-    const established = await k.runGlobal(['wait', '--for=condition=Established', `crd/${crdName}`, '--timeout=30s']);
-    assert.equal(established.code, 0, show(established));
-
-    const cronTab = (name: string, spec: Record<string, unknown>) => ({ apiVersion: `${group}/v1`, kind: 'CronTab', metadata: { name, namespace: k.ns }, spec });
-    const created = await k.run(['create', '-f', '-'], list(cronTab('nightly', { cronSpec: '0 3 * * *', image: 'backup:1', replicas: 3 }), cronTab('hourly', { cronSpec: '0 * * * *' })));
-    assert.equal(created.code, 0, show(created));
-    assert.deepEqual(created.stdout.trim().split('\n'), [`crontab.${group}/nightly created`, `crontab.${group}/hourly created`]);
-
-    const table = await k.run(['get', `crontabs.${group}`]);
-    assert.equal(table.code, 0, show(table));
-    const rows = table.stdout.trim().split('\n');
-    assert.match(rows[0], /^NAME\s+SPEC\s+REPLICAS\s+AGE$/);
-    assert.match(table.stdout, /^hourly\s+0 \* \* \* \*\s+\d+s$/m);
-    assert.match(table.stdout, /^nightly\s+0 3 \* \* \*\s+3\s+\d+s$/m);
-
-    const tooMany = await k.run(['create', '-f', '-'], cronTab('too-many', { cronSpec: '* * * * *', replicas: 20 }));
-    assert.equal(tooMany.code, 1, show(tooMany));
-    assert.match(tooMany.stderr, /The CronTab "too-many" is invalid: spec\.replicas: Invalid value: 20: spec\.replicas in body should be less than or equal to 10/);
-
-    const wrongType = await k.run(['create', '-f', '-'], cronTab('wrong-type', { cronSpec: 5 }));
-    assert.equal(wrongType.code, 1, show(wrongType));
-    assert.match(wrongType.stderr, /The CronTab "wrong-type" is invalid: spec\.cronSpec: Invalid value: "integer": spec\.cronSpec in body must be of type string: "integer"/);
-
-    const unknownField = await k.run(['create', '-f', '-'], cronTab('unknown-field', { cronSpec: '* * * * *', bogus: true }));
-    assert.equal(unknownField.code, 1, show(unknownField));
-    assert.match(unknownField.stderr, /Error from server \(BadRequest\): error when creating "STDIN": CronTab in version "v1" cannot be handled as a CronTab: strict decoding error: unknown field "spec\.bogus"/);
-
-    const none = await k.run(['get', `crontabs.${group}`, '-o', 'name']);
-    assert.deepEqual(none.stdout.trim().split('\n').sort(), [`crontab.${group}/hourly`, `crontab.${group}/nightly`], show(none));
-  });
-
-  test('errors read like a real cluster: NotFound, AlreadyExists, Invalid', async () => {
-    const notFound = await k.run(['get', 'deployment', 'nope']);
-    assert.equal(notFound.code, 1, show(notFound));
-    assert.equal(notFound.stderr.trim(), 'Error from server (NotFound): deployments.apps "nope" not found');
-
-    const first = await k.run(['create', '-f', '-'], configMap('dup', k.ns));
-    assert.equal(first.code, 0, show(first));
-    const second = await k.run(['create', '-f', '-'], configMap('dup', k.ns));
-    assert.equal(second.code, 1, show(second));
-    assert.equal(second.stderr.trim(), 'Error from server (AlreadyExists): error when creating "STDIN": configmaps "dup" already exists');
-
-    const mismatch = deployment('mismatch', k.ns);
-    mismatch.spec.template.metadata.labels = { app: 'other' };
-    const invalidSelector = await k.run(['create', '-f', '-'], mismatch);
-    assert.equal(invalidSelector.code, 1, show(invalidSelector));
-    assert.match(invalidSelector.stderr, /^The Deployment "mismatch" is invalid: spec\.template\.metadata\.labels: Invalid value: (map\[string\]string)?\{"app":"other"\}: `selector` does not match template `labels`/m);
-
-    const negative = await k.run(['create', '-f', '-'], deployment('negative', k.ns, { replicas: -1 }));
-    assert.equal(negative.code, 1, show(negative));
-    assert.match(negative.stderr, /^The Deployment "negative" is invalid: spec\.replicas: Invalid value: -1: must be greater than or equal to 0/m);
-
-    const neither = await k.run(['get', 'deployments', 'mismatch', 'negative', '-o', 'name']);
-    assert.equal(neither.code, 1, show(neither));
-    assert.match(neither.stderr, /deployments\.apps "mismatch" not found/);
   });
 });

@@ -1,11 +1,10 @@
-// Real kubectl against `unyo up`: discovery, explain, create, apply (client- and server-side),
-// diff, the output formats of get, watch, describe and server-side dry run. Each binary from
-// kubectlBinaries() runs every scenario; kubectl-edit.test.ts covers the commands that change objects.
+// Real kubectl against `unyo up`: discovery, explain, the create generators, apply (client- and
+// server-side), diff and wait. Each binary from kubectlBinaries() runs every scenario;
+// kubectl-get.test.ts and kubectl-edit.test.ts cover reading and changing objects.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parse as parseYaml } from 'yaml';
 import { waitFor } from './harness.js';
-import { kubectlSuite, deployment, configMap, list, show } from './kubectl-suite.js';
+import { kubectlSuite, deployment, configMap, show } from './kubectl-suite.js';
 
 kubectlSuite('kubectl', (k) => {
   test('version prints the client and the server version', async () => {
@@ -124,109 +123,26 @@ kubectlSuite('kubectl', (k) => {
     assert.doesNotMatch(changed.stdout, /^[-+]\s+(resourceVersion|generation|managedFields|creationTimestamp)/m);
   });
 
-  test('get -o yaml, json, wide, jsonpath, custom-columns and --chunk-size over five objects', async () => {
-    const names = [0, 1, 2, 3, 4].map((i) => `five-${i}`);
-    const created = await k.run(['create', '-f', '-'], list(...names.map((name, i) => configMap(name, k.ns, { n: String(i) }, { labels: { set: 'five' } }))));
+  test('wait --for=delete returns once a finalizer is removed', async () => {
+    const created = await k.run(['create', '-f', '-'], configMap('held', k.ns, {}, { finalizers: ['e2e.unyo.dev/hold'] }));
     assert.equal(created.code, 0, show(created));
-    assert.equal(created.stdout.trim().split('\n').length, 5, show(created));
+    const deleted = await k.run(['delete', 'configmap', 'held', '--wait=false']);
+    assert.equal(deleted.code, 0, show(deleted));
+    assert.equal(deleted.stdout.trim(), 'configmap "held" deleted');
+    const terminating = await k.run(['get', 'configmap', 'held', '-o', 'jsonpath={.metadata.deletionTimestamp}']);
+    assert.equal(terminating.code, 0, show(terminating));
+    assert.match(terminating.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, 'the object waits for its finalizer, marked for deletion');
 
-    const yaml = await k.run(['get', 'configmaps', '-l', 'set=five', '-o', 'yaml']);
-    assert.equal(yaml.code, 0, show(yaml));
-    const fromYaml = parseYaml(yaml.stdout);
-    assert.equal(fromYaml.kind, 'List');
-    assert.deepEqual(fromYaml.items.map((o: any) => o.metadata.name), names);
-    assert.deepEqual(fromYaml.items.map((o: any) => o.kind), names.map(() => 'ConfigMap'));
-
-    const json = await k.run(['get', 'configmaps', '-l', 'set=five', '-o', 'json']);
-    assert.equal(json.code, 0, show(json));
-    const fromJson = JSON.parse(json.stdout);
-    assert.deepEqual(fromJson.items.map((o: any) => `${o.metadata.name}=${o.data.n}`), names.map((n, i) => `${n}=${i}`));
-
-    const wide = await k.run(['get', 'configmaps', '-l', 'set=five', '-o', 'wide']);
-    assert.equal(wide.code, 0, show(wide));
-    const lines = wide.stdout.trim().split('\n');
-    assert.match(lines[0], /^NAME\s+DATA\s+AGE$/);
-    assert.deepEqual(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 2).join(' ')), names.map((n) => `${n} 1`));
-
-    const jsonpath = await k.run(['get', 'configmaps', '-l', 'set=five', '-o', 'jsonpath={.items[*].metadata.name}']);
-    assert.equal(jsonpath.stdout, names.join(' '), show(jsonpath));
-
-    const columns = await k.run(['get', 'configmaps', '-l', 'set=five', '-o', 'custom-columns=NAME:.metadata.name,N:.data.n,SET:.metadata.labels.set']);
-    assert.equal(columns.code, 0, show(columns));
-    assert.deepEqual(
-      columns.stdout.trim().split('\n').map((l) => l.split(/\s+/).join(' ')),
-      ['NAME N SET', ...names.map((n, i) => `${n} ${i} five`)],
-    );
-
-    const chunked = await k.run(['get', 'configmaps', '-l', 'set=five', '--chunk-size=2', '-o', 'name', '-v=6']);
-    assert.equal(chunked.code, 0, show(chunked));
-    assert.deepEqual(chunked.stdout.trim().split('\n'), names.map((n) => `configmap/${n}`));
-    // Three pages: the requests carried limit=2, and the later ones a continue token.
-    assert.match(chunked.stderr, /configmaps\?[^"\s]*limit=2/);
-    assert.equal(chunked.stderr.match(/configmaps\?[^"\s]*continue=/g)?.length, 2, chunked.stderr);
-  });
-
-  test('get -w prints a line for an object created while it watches', async () => {
-    const watch = k.spawn(['get', 'configmaps', '-l', 'set=watched', '-w', '-v=6']);
+    const wait = k.spawn(['wait', '--for=delete', 'configmap/held', '--timeout=60s', '-v=6']);
     try {
-      await waitFor('kubectl get -w to open its watch', () => /watch=true/.test(watch.stderr()));
-      const created = await k.run(['create', '-f', '-'], configMap('watched-1', k.ns, { a: '1', b: '2' }, { labels: { set: 'watched' } }));
-      assert.equal(created.code, 0, show(created));
-      await waitFor('the new object in the watch output', () => /^watched-1\s+2\s+\S+$/m.test(watch.stdout()));
-      const labelled = await k.run(['label', 'configmap', 'watched-1', 'seen=yes']);
-      assert.equal(labelled.code, 0, show(labelled));
-      await waitFor('the modified object in the watch output', () => (watch.stdout().match(/^watched-1\s/gm)?.length ?? 0) >= 2);
+      await waitFor('kubectl wait to open its watch', () => /watch=true/.test(wait.stderr()) || wait.stdout() !== '');
+      const released = await k.run(['patch', 'configmap', 'held', '--type', 'merge', '-p', '{"metadata":{"finalizers":null}}']);
+      assert.equal(released.code, 0, show(released));
+      const result = await wait.exited;
+      assert.equal(result.code, 0, show(result));
+      assert.equal(result.stdout.trim(), 'configmap/held condition met');
     } finally {
-      watch.kill();
-      await watch.exited;
+      wait.kill();
     }
-  });
-
-  test('describe shows metadata, data and events', async () => {
-    const created = await k.run(['create', '-f', '-'], configMap('described', k.ns, { key: 'value' }, { labels: { team: 'a' }, annotations: { purpose: 'e2e' } }));
-    assert.equal(created.code, 0, show(created));
-    const r = await k.run(['describe', 'configmap', 'described']);
-    assert.equal(r.code, 0, show(r));
-    assert.equal(r.stderr, '');
-    assert.match(r.stdout, /^Name:\s+described$/m);
-    assert.match(r.stdout, new RegExp(`^Namespace:\\s+${k.ns}$`, 'm'));
-    assert.match(r.stdout, /^Labels:\s+team=a$/m);
-    assert.match(r.stdout, /^Annotations:\s+purpose: e2e$/m);
-    assert.match(r.stdout, /^key:\n----\nvalue$/m);
-    assert.match(r.stdout, /^Events:\s+<none>$/m);
-
-    const deploy = await k.run(['create', '-f', '-'], deployment('described', k.ns));
-    assert.equal(deploy.code, 0, show(deploy));
-    const d = await k.run(['describe', 'deployment', 'described']);
-    assert.equal(d.code, 0, show(d));
-    assert.match(d.stdout, /^Name:\s+described$/m);
-    assert.match(d.stdout, /^Selector:\s+app=described$/m);
-    assert.match(d.stdout, /^Replicas:\s+2 desired/m);
-    assert.match(d.stdout, /^StrategyType:\s+RollingUpdate$/m);
-    assert.match(d.stdout, /^\s+Image:\s+nginx:1\.27$/m);
-  });
-
-  test('--dry-run=server validates and answers but stores nothing', async () => {
-    const create = await k.run(['create', '--dry-run=server', '-f', '-'], configMap('dry', k.ns, { key: 'a' }));
-    assert.equal(create.code, 0, show(create));
-    assert.equal(create.stdout.trim(), 'configmap/dry created (server dry run)');
-    const missing = await k.run(['get', 'configmap', 'dry']);
-    assert.equal(missing.code, 1, show(missing));
-    assert.match(missing.stderr, /Error from server \(NotFound\): configmaps "dry" not found/);
-
-    const invalid = await k.run(['create', '--dry-run=server', '-f', '-'], deployment('dry', k.ns, { replicas: -1 }));
-    assert.equal(invalid.code, 1, show(invalid));
-    assert.match(invalid.stderr, /The Deployment "dry" is invalid/);
-
-    const kept = await k.run(['create', '-f', '-'], configMap('kept', k.ns, { key: 'a' }));
-    assert.equal(kept.code, 0, show(kept));
-    const applyDry = await k.run(['apply', '--dry-run=server', '-f', '-'], configMap('kept', k.ns, { key: 'b' }));
-    assert.equal(applyDry.code, 0, show(applyDry));
-    assert.equal(applyDry.stdout.trim(), 'configmap/kept configured (server dry run)');
-    const deleteDry = await k.run(['delete', '--dry-run=server', 'configmap', 'kept']);
-    assert.equal(deleteDry.code, 0, show(deleteDry));
-    assert.equal(deleteDry.stdout.trim(), 'configmap "kept" deleted (server dry run)');
-    const still = await k.run(['get', 'configmap', 'kept', '-o', 'jsonpath={.data.key}']);
-    assert.equal(still.stdout, 'a', show(still));
   });
 });
