@@ -137,7 +137,6 @@ export function serveGracefully(image: string, handler: Handler, address: { host
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log(image, `${signal}: stopping, ${active.size} request(s) in flight`);
     for (const res of active) if (!res.headersSent) res.shouldKeepAlive = false;
     const deadline = setTimeout(() => {
       server.closeAllConnections();
@@ -152,6 +151,7 @@ export function serveGracefully(image: string, handler: Handler, address: { host
       }
     });
     server.closeIdleConnections();
+    log(image, `${signal}: stopped accepting connections, ${active.size} request(s) in flight`);
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

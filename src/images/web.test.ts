@@ -25,6 +25,7 @@ test('unyo/web answers its tag and hostname, probes and metrics', async (t) => {
   const metrics = (await httpRequest(`${base}/metrics`)).body.toString();
   assert.match(metrics, /^http_requests_total\{handler="\/",code="200"\} 1$/m);
   assert.match(metrics, /^http_requests_total\{handler="other",code="404"\} 1$/m);
+  assert.match(metrics, /^http_requests_in_flight 1$/m);
   assert.match(metrics, /^http_request_duration_seconds_bucket\{le="\+Inf"\} 6$/m);
   const cpu = Number(/^process_cpu_seconds_total (\S+)$/m.exec(metrics)?.[1]);
   assert.ok(cpu >= 0.15, `process_cpu_seconds_total ${cpu} after 150 ms of work`);
@@ -55,10 +56,14 @@ test('unyo/web on SIGTERM finishes in-flight requests, refuses new ones, exits 0
   t.after(() => web.child.kill('SIGKILL'));
   const base = await web.listening();
   const inFlight = httpRequest(`${base}/work?ms=400`);
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  // Signal once the server is answering it: in flight are /work and this /metrics request.
+  for (;;) {
+    const metrics = (await httpRequest(`${base}/metrics`, { headers: { Connection: 'close' } })).body.toString();
+    if (/^http_requests_in_flight 2$/m.test(metrics)) break;
+  }
   const signalledAt = performance.now();
   web.child.kill('SIGTERM');
-  await web.waitFor(/SIGTERM: stopping, 1 request/);
+  await web.waitFor(/SIGTERM: stopped accepting connections, 1 request/);
   await assert.rejects(httpRequest(`${base}/healthz`), /ECONNREFUSED/);
   const answered = await inFlight;
   assert.equal(answered.status, 200);

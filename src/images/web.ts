@@ -31,11 +31,16 @@ function main(): void {
   const requests = new Counter('http_requests_total', 'HTTP requests answered, by handler and status code.');
   const duration = new Histogram('http_request_duration_seconds', 'Time to answer an HTTP request.');
   const handlers = new Set(['/', '/healthz', '/readyz', '/metrics', '/work']);
+  let inFlight = 0;
+  const inFlightMetric = () =>
+    `# HELP http_requests_in_flight HTTP requests being answered.\n# TYPE http_requests_in_flight gauge\nhttp_requests_in_flight ${inFlight}\n`;
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://web');
     const handler = handlers.has(url.pathname) ? url.pathname : 'other';
+    inFlight++;
+    res.on('close', () => inFlight--);
     res.on('finish', () => {
       requests.inc({ handler, code: String(res.statusCode) });
       duration.observe((performance.now() - started) / 1000);
@@ -52,7 +57,7 @@ function main(): void {
       case '/readyz':
         return broken || server.stopping ? reply(503, broken ? 'broken\n' : 'stopping\n') : reply(200, 'ok\n');
       case '/metrics':
-        return reply(200, requests.render() + duration.render() + processMetrics(), prometheusContentType);
+        return reply(200, requests.render() + inFlightMetric() + duration.render() + processMetrics(), prometheusContentType);
       case '/work': {
         const ms = Number(url.searchParams.get('ms') ?? '100');
         if (!Number.isFinite(ms) || ms < 0 || ms > maxWorkMs) return reply(400, `ms must be a number of milliseconds from 0 to ${maxWorkMs}\n`);
