@@ -166,18 +166,11 @@ test('delete with dryRun in the DeleteOptions body (as kubectl sends it) deletes
   assert.equal((await client.request('GET', `${configmaps}/dry-delete`)).status, 200, 'still there');
 });
 
-test('a no-op patch writes nothing: same resourceVersion, no empty maps left behind', async () => {
+test('a no-op patch writes nothing: the same object back, same resourceVersion', async () => {
   const created = await create(configmaps, configMap('noop', { a: '1' }));
   const same = await client.request('PATCH', `${configmaps}/noop?fieldManager=noop`, { data: { a: '1' } }, 'application/merge-patch+json');
-  assert.equal(same.body.metadata.resourceVersion, created.metadata.resourceVersion, same.text);
-  const absent = await client.request('PATCH', `${configmaps}/noop?fieldManager=noop`, { metadata: { annotations: { never: null } } }, 'application/merge-patch+json');
-  assert.equal(absent.body.metadata.resourceVersion, created.metadata.resourceVersion, absent.text);
-  assert.equal(absent.body.metadata.annotations, undefined, absent.text);
-  const annotated = await client.request('PATCH', `${configmaps}/noop`, { metadata: { annotations: { a: 'b' } } }, 'application/merge-patch+json');
-  const removed = await client.request('PATCH', `${configmaps}/noop`, { metadata: { annotations: { a: null } } }, 'application/merge-patch+json');
-  assert.notEqual(removed.body.metadata.resourceVersion, annotated.body.metadata.resourceVersion);
-  // An empty map is omitted, as Go's omitempty does.
-  assert.equal(removed.body.metadata.annotations, undefined, removed.text);
+  assert.equal(same.status, 200, same.text);
+  assert.deepEqual(same.body, created);
 
   const deployments = '/apis/apps/v1/namespaces/default/deployments';
   const deployment = await create(deployments, {
@@ -186,9 +179,24 @@ test('a no-op patch writes nothing: same resourceVersion, no empty maps left beh
     metadata: { name: 'noop' },
     spec: { replicas: 4, selector: { matchLabels: { app: 'noop' } }, template: { metadata: { labels: { app: 'noop' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } } },
   });
+  // What `kubectl patch` sends; it prints "(no change)" only when the object comes back identical.
   const patched = await client.request('PATCH', `${deployments}/noop?fieldManager=kubectl-patch`, { spec: { replicas: 4 } }, 'application/merge-patch+json');
   assert.equal(patched.status, 200, patched.text);
-  assert.deepEqual(patched.body, deployment, 'the same object back, unchanged');
+  assert.deepEqual(patched.body, deployment);
+});
+
+test('an emptied map is omitted, as Go omitempty does, and a patch that changes nothing is no write', async () => {
+  const created = await create(configmaps, configMap('emptied', { a: '1' }));
+  // Removing a key that is not there changes nothing.
+  const absent = await client.request('PATCH', `${configmaps}/emptied`, { metadata: { annotations: { never: null } } }, 'application/merge-patch+json');
+  assert.equal(absent.status, 200, absent.text);
+  assert.equal(absent.body.metadata.annotations, undefined, absent.text);
+  assert.equal(absent.body.metadata.resourceVersion, created.metadata.resourceVersion, absent.text);
+
+  const annotated = await client.request('PATCH', `${configmaps}/emptied`, { metadata: { annotations: { a: 'b' } } }, 'application/merge-patch+json');
+  const removed = await client.request('PATCH', `${configmaps}/emptied`, { metadata: { annotations: { a: null } } }, 'application/merge-patch+json');
+  assert.notEqual(removed.body.metadata.resourceVersion, annotated.body.metadata.resourceVersion);
+  assert.equal(removed.body.metadata.annotations, undefined, removed.text);
 });
 
 test('list paging: limit and continue walk one snapshot, with remainingItemCount', async () => {
