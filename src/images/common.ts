@@ -95,6 +95,9 @@ export function fail(image: string, err: unknown): never {
   process.exit(2);
 }
 
+/** How long after SIGTERM a server exits even with requests still in flight. */
+const stopDeadlineMs = 900;
+
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
 
 export interface GracefulServer {
@@ -106,9 +109,9 @@ export interface GracefulServer {
  * Serves `handler` on `address` and logs `listening on http://host:port` (tests and humans
  * wait for that line). On SIGTERM or SIGINT it stops accepting connections, lets in-flight
  * requests finish on connections it then closes, runs `onStop`, and exits 0 — within
- * `graceMs` even if a request hangs, well inside Kubernetes' default 30 s grace period.
+ * stopDeadlineMs even if a request hangs, well inside Kubernetes' default 30 s grace period.
  */
-export function serveGracefully(image: string, handler: Handler, address: { host: string; port: number }, options: { graceMs?: number; onStop?: () => Promise<void> | void } = {}): GracefulServer {
+export function serveGracefully(image: string, handler: Handler, address: { host: string; port: number }, options: { onStop?: () => Promise<void> | void } = {}): GracefulServer {
   const active = new Set<http.ServerResponse>();
   let stopping = false;
   const server = http.createServer((req, res) => {
@@ -141,7 +144,7 @@ export function serveGracefully(image: string, handler: Handler, address: { host
     const deadline = setTimeout(() => {
       server.closeAllConnections();
       process.exit(0);
-    }, options.graceMs ?? 900);
+    }, stopDeadlineMs);
     deadline.unref();
     server.close(async () => {
       try {
