@@ -285,3 +285,16 @@ test('Scheduler: a pod deleted while pending is forgotten, and a deleted pod fre
   assert.equal(nodeOf(api, 'second'), 'n1');
   scheduler.stop();
 });
+
+test('Scheduler: with no nodes at all the pod waits, unschedulable, for one to appear', async () => {
+  const { api, clock, scheduler } = await boot((api) => api.put('pods', pod('web')));
+  const [event] = api.events();
+  assert.deepEqual({ message: event.message, kind: event.involvedObject.kind }, { message: 'no nodes available to schedule pods', kind: 'Pod' });
+  assert.equal((api.get('pods', 'default/web') as Pod).status?.conditions?.[0].reason, 'Unschedulable');
+  api.put('nodes', node('n1'));
+  await idle(scheduler);
+  clock.advance(1000);
+  await idle(scheduler);
+  assert.equal(nodeOf(api, 'web'), 'n1');
+  scheduler.stop();
+});

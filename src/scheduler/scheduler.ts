@@ -10,7 +10,7 @@ import { EventRecorder } from '../client/events.js';
 import { Informer, objectKeyOf } from '../client/informer.js';
 import type { KubeObject } from '../api/types.js';
 import { isTerminal, SchedulerCache } from './cache.js';
-import { fitErrorMessage, type Plugin, schedulePod } from './framework.js';
+import { fitErrorMessage, NO_NODES_AVAILABLE, type Plugin, schedulePod } from './framework.js';
 import { defaultPlugins } from './plugins/index.js';
 import { podClaims, volumeDecisions, ANN_SELECTED_NODE, type VolumeDecisions } from './plugins/volumebinding.js';
 import { preemptionMessage } from './preemption.js';
@@ -44,6 +44,9 @@ const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 export function truncateMessage(message: string): string {
   return message.length <= MAX_EVENT_MESSAGE ? message : `${message.slice(0, MAX_EVENT_MESSAGE - 4)} ...`;
 }
+
+/** Items of a list response may lack apiVersion and kind; an Event's involvedObject needs them. */
+const asPod = (pod: Pod): Pod => ({ ...pod, apiVersion: 'v1', kind: 'Pod' });
 
 const hasSpreadingRules = (pod: Pod) => !!(pod.spec.affinity?.podAffinity || pod.spec.affinity?.podAntiAffinity || pod.spec.topologySpreadConstraints?.length);
 
@@ -258,6 +261,11 @@ export class Scheduler {
       return;
     }
     qp.pod = pod;
+    // Upstream treats an empty cluster as unschedulable (not an error): the pod waits for a node.
+    if (s.cache.nodes.length === 0) {
+      this.fail(s, qp, 'Unschedulable', NO_NODES_AVAILABLE);
+      return;
+    }
     const decision = schedulePod(pod, s.cache, this.plugins, this.random);
     if (decision.node === undefined) {
       this.fail(s, qp, 'Unschedulable', fitErrorMessage(decision.diagnosis, preemptionMessage(pod, s.cache, decision.diagnosis, this.plugins)));
@@ -299,7 +307,7 @@ export class Scheduler {
       return;
     }
     s.queue.done(qp.key);
-    this.events.record(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`);
+    this.events.record(asPod(pod), 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`);
   }
 
   private bindFailed(s: Running, qp: QueuedPod, pod: Pod, volumes: VolumeDecisions | undefined, message: string): void {
@@ -334,7 +342,7 @@ export class Scheduler {
     }
     if (reason === 'Unschedulable') s.queue.unschedulableFailed(qp);
     else s.queue.errorFailed(qp);
-    this.events.record(pod, 'Warning', 'FailedScheduling', truncateMessage(message));
+    this.events.record(asPod(pod), 'Warning', 'FailedScheduling', truncateMessage(message));
     this.track(this.setScheduledCondition(pod, reason, message));
   }
 
