@@ -1,6 +1,6 @@
 // Real kubectl against `unyo up`: the output formats of get, chunked lists, watch, describe,
-// server-side dry run, CustomResourceDefinitions with printer columns, and errors printed the
-// way a real cluster's are. Each binary from kubectlBinaries() runs every scenario.
+// CustomResourceDefinitions with printer columns, and errors printed the way a real cluster's
+// are. Each binary from kubectlBinaries() runs every scenario.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse as parseYaml } from 'yaml';
@@ -88,30 +88,6 @@ kubectlSuite('kubectl-get', (k) => {
     assert.match(d.stdout, /^Replicas:\s+2 desired/m);
     assert.match(d.stdout, /^StrategyType:\s+RollingUpdate$/m);
     assert.match(d.stdout, /^\s+Image:\s+nginx:1\.27$/m);
-  });
-
-  test('--dry-run=server validates and answers but stores nothing', async () => {
-    const create = await k.run(['create', '--dry-run=server', '-f', '-'], configMap('dry', k.ns, { key: 'a' }));
-    assert.equal(create.code, 0, show(create));
-    assert.equal(create.stdout.trim(), 'configmap/dry created (server dry run)');
-    const missing = await k.run(['get', 'configmap', 'dry']);
-    assert.equal(missing.code, 1, show(missing));
-    assert.match(missing.stderr, /Error from server \(NotFound\): configmaps "dry" not found/);
-
-    const invalid = await k.run(['create', '--dry-run=server', '-f', '-'], deployment('dry', k.ns, { replicas: -1 }));
-    assert.equal(invalid.code, 1, show(invalid));
-    assert.match(invalid.stderr, /The Deployment "dry" is invalid/);
-
-    const kept = await k.run(['create', '-f', '-'], configMap('kept', k.ns, { key: 'a' }));
-    assert.equal(kept.code, 0, show(kept));
-    const applyDry = await k.run(['apply', '--dry-run=server', '-f', '-'], configMap('kept', k.ns, { key: 'b' }));
-    assert.equal(applyDry.code, 0, show(applyDry));
-    assert.equal(applyDry.stdout.trim(), 'configmap/kept configured (server dry run)');
-    const deleteDry = await k.run(['delete', '--dry-run=server', 'configmap', 'kept']);
-    assert.equal(deleteDry.code, 0, show(deleteDry));
-    assert.equal(deleteDry.stdout.trim(), 'configmap "kept" deleted (server dry run)');
-    const still = await k.run(['get', 'configmap', 'kept', '-o', 'jsonpath={.data.key}']);
-    assert.equal(still.stdout, 'a', show(still));
   });
 
   test('errors read like a real cluster: NotFound, AlreadyExists, Invalid', async () => {

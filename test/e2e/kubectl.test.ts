@@ -1,6 +1,6 @@
 // Real kubectl against `unyo up`: discovery, explain, the create generators, apply (client- and
-// server-side), diff and wait. Each binary from kubectlBinaries() runs every scenario;
-// kubectl-get.test.ts and kubectl-edit.test.ts cover reading and changing objects.
+// server-side), diff, wait and server-side dry run. Each binary from kubectlBinaries() runs
+// every scenario; kubectl-get.test.ts and kubectl-edit.test.ts cover reading and changing objects.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor } from './harness.js';
@@ -144,5 +144,29 @@ kubectlSuite('kubectl', (k) => {
     } finally {
       wait.kill();
     }
+  });
+
+  test('--dry-run=server validates and answers but stores nothing', async () => {
+    const create = await k.run(['create', '--dry-run=server', '-f', '-'], configMap('dry', k.ns, { key: 'a' }));
+    assert.equal(create.code, 0, show(create));
+    assert.equal(create.stdout.trim(), 'configmap/dry created (server dry run)');
+    const missing = await k.run(['get', 'configmap', 'dry']);
+    assert.equal(missing.code, 1, show(missing));
+    assert.match(missing.stderr, /Error from server \(NotFound\): configmaps "dry" not found/);
+
+    const invalid = await k.run(['create', '--dry-run=server', '-f', '-'], deployment('dry', k.ns, { replicas: -1 }));
+    assert.equal(invalid.code, 1, show(invalid));
+    assert.match(invalid.stderr, /The Deployment "dry" is invalid/);
+
+    const kept = await k.run(['create', '-f', '-'], configMap('kept', k.ns, { key: 'a' }));
+    assert.equal(kept.code, 0, show(kept));
+    const applyDry = await k.run(['apply', '--dry-run=server', '-f', '-'], configMap('kept', k.ns, { key: 'b' }));
+    assert.equal(applyDry.code, 0, show(applyDry));
+    assert.equal(applyDry.stdout.trim(), 'configmap/kept configured (server dry run)');
+    const deleteDry = await k.run(['delete', '--dry-run=server', 'configmap', 'kept']);
+    assert.equal(deleteDry.code, 0, show(deleteDry));
+    assert.equal(deleteDry.stdout.trim(), 'configmap "kept" deleted (server dry run)');
+    const still = await k.run(['get', 'configmap', 'kept', '-o', 'jsonpath={.data.key}']);
+    assert.equal(still.stdout, 'a', show(still));
   });
 });
