@@ -3,6 +3,7 @@
 // come and go so a scheduling cycle never re-adds every pod on the node.
 import { integerValue, milliValue } from '../api/validation/quantity.js';
 import type { Container, Node, Pod, Quantity, ResourceList } from './types.js';
+import { podKey } from './types.js';
 
 /** Amounts in the units upstream compares: milli-CPU, bytes, and whole units for the rest. */
 export interface Resources {
@@ -169,7 +170,7 @@ export class NodeInfo {
   }
 
   addPod(pod: Pod): void {
-    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const key = podKey(pod);
     if (this.podsByKey.has(key)) this.removePod(key);
     this.podsByKey.set(key, pod);
     const a = accountingOf(pod);
