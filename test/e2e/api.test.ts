@@ -356,9 +356,9 @@ test('a restart on the same data directory keeps every object and resourceVersio
 
   const afterRestart = await snapshot(client);
   for (const path of paths) assert.deepEqual(afterRestart[path], beforeRestart[path], path);
-  const next = await create(kept, configMap('after-restart'));
+  const next = await create(kept, configMap('after-restart', {}, { restart: 'yes' }));
   assert.ok(BigInt(next.metadata.resourceVersion) > lastRv, `new writes continue after ${lastRv}: got ${next.metadata.resourceVersion}`);
-  const watchFromOld = await client.watch(`${kept}?watch=true&resourceVersion=${lastRv}`);
+  const watchFromOld = await client.watch(`${kept}?watch=true&labelSelector=restart%3Dyes&resourceVersion=${lastRv}`);
   try {
     await waitFor('the post-restart write replayed', () => watchFromOld.events.length >= 1);
     assert.equal(`${watchFromOld.events[0].type} ${watchFromOld.events[0].object.metadata.name}`, 'ADDED after-restart');

@@ -195,8 +195,10 @@ test('KubernetesObjectApi: create, server-side apply, read, list, delete', async
 test('an informer sees add, update and delete events for ConfigMaps', async () => {
   const ns = 'informed';
   await core.createNamespace({ body: { metadata: { name: ns } } });
-  await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'before-start' }, data: { v: '0' } } });
-  const informer = k8s.makeInformer(kc, `/api/v1/namespaces/${ns}/configmaps`, () => core.listNamespacedConfigMap({ namespace: ns }));
+  // Only our ConfigMaps: a real cluster also publishes kube-root-ca.crt into every namespace.
+  const labels = { informed: 'yes' };
+  await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'before-start', labels }, data: { v: '0' } } });
+  const informer = k8s.makeInformer(kc, `/api/v1/namespaces/${ns}/configmaps`, () => core.listNamespacedConfigMap({ namespace: ns, labelSelector: 'informed=yes' }), 'informed=yes');
   const events: string[] = [];
   const errors: unknown[] = [];
   informer.on(k8s.ADD, (cm: k8s.V1ConfigMap) => events.push(`add ${cm.metadata?.name} ${cm.data?.v}`));
@@ -206,7 +208,7 @@ test('an informer sees add, update and delete events for ConfigMaps', async () =
   await informer.start();
   try {
     await waitFor('the initial list as an add', () => events.includes('add before-start 0'));
-    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'watched' }, data: { v: '1' } } });
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'watched', labels }, data: { v: '1' } } });
     await waitFor('add watched', () => events.includes('add watched 1'));
     await core.patchNamespacedConfigMap({ name: 'watched', namespace: ns, body: { data: { v: '2' } } }, mergePatch);
     await waitFor('update watched', () => events.includes('update watched 2'));
