@@ -72,7 +72,9 @@ kubectlSuite('kubectl-edit', (k) => {
 
     const bad = await k.run(['patch', 'deployment', 'patched', '--type', 'json', '-p', JSON.stringify([{ op: 'test', path: '/spec/replicas', value: 99 }])]);
     assert.notEqual(bad.code, 0, show(bad));
-    assert.match(bad.stderr, /Error from server/);
+    assert.match(bad.stderr, /invalid|Error from server/i);
+    const unchanged = await k.run(['get', 'deployment', 'patched', '-o', 'jsonpath={.spec.replicas}']);
+    assert.equal(unchanged.stdout, '4', show(unchanged));
   });
 
   test('replace, and a stale replace is a Conflict', async () => {
