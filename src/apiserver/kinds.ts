@@ -8,6 +8,7 @@ import { applyDefaults, prepareForCreate as prepareKindForCreate } from '../api/
 import { validate } from '../api/validation/index.js';
 import { validateAndPrune } from '../api/schema/structural.js';
 import { isDeepStrictEqual } from 'node:util';
+import { fieldType, type FieldType } from '../api/schema/models.js';
 
 export function gk(resource: ResourceType): string {
   return groupKindKey(resource.group, resource.kind);
@@ -67,4 +68,31 @@ export function specChanged(oldObj: KubeObject, newObj: KubeObject): boolean {
     return rest;
   };
   return !isDeepStrictEqual(strip(oldObj), strip(newObj));
+}
+
+/**
+ * Built-in objects lose empty maps and lists, as Go's omitempty drops them when upstream
+ * encodes an object: removing the last label leaves no `labels: {}` behind. Empty structs
+ * (emptyDir: {}) are values and stay.
+ */
+export function dropEmptyCollections(model: string, obj: Record<string, any>): void {
+  for (const key of Object.keys(obj)) {
+    const t = fieldType(model, key);
+    if (t) dropIn(t, obj, key);
+  }
+}
+
+function dropIn(t: FieldType, parent: Record<string, any>, key: string): void {
+  const v = parent[key];
+  if (v === null || typeof v !== 'object') return;
+  if (t.kind === 'map' || t.kind === 'array') {
+    if (Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0) {
+      delete parent[key];
+      return;
+    }
+    const inner = t.kind === 'map' ? t.values : t.items;
+    if (inner.kind === 'object') for (const item of Object.values(v)) if (item && typeof item === 'object' && !Array.isArray(item)) dropEmptyCollections(inner.model, item);
+    return;
+  }
+  if (t.kind === 'object' && !Array.isArray(v)) dropEmptyCollections(t.model, v);
 }

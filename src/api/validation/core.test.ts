@@ -11,7 +11,7 @@ const cases: Array<{ name: string; gk: string; obj: Record<string, any>; want: s
     obj: { kind: 'ConfigMap', metadata: meta('c', 'default'), data: { 'bad key': 'x' } },
     want: ["data[bad key]: Invalid value: \"bad key\": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"],
   },
-  { name: 'configmap too large', gk: 'ConfigMap', obj: { kind: 'ConfigMap', metadata: meta('c', 'default'), data: { a: 'x'.repeat(1024 * 1024 + 1) } }, want: ['[]: Too long: must have at most 1048576 bytes'] },
+  { name: 'configmap too large', gk: 'ConfigMap', obj: { kind: 'ConfigMap', metadata: meta('c', 'default'), data: { a: 'x'.repeat(1024 * 1024 + 1) } }, want: ['[]: Too long: may not be more than 1048576 bytes'] },
   { name: 'configmap key in both maps', gk: 'ConfigMap', obj: { kind: 'ConfigMap', metadata: meta('c', 'default'), data: { a: 'x' }, binaryData: { a: 'eA==' } }, want: ['data[a]: Invalid value: "a": duplicate of key present in binaryData'] },
   { name: 'secret tls keys', gk: 'Secret', obj: { kind: 'Secret', metadata: meta('s', 'default'), type: 'kubernetes.io/tls', data: { 'tls.crt': 'eA==' } }, want: ['data[tls.key]: Required value'] },
   { name: 'secret from stringData', gk: 'Secret', obj: { kind: 'Secret', metadata: meta('s', 'default'), stringData: { password: 'p' } }, want: [] },

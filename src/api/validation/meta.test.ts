@@ -40,7 +40,7 @@ const cases: Array<{ name: string; gk: string; obj: KubeObject; want: string[] }
     name: 'annotations over 256 KiB',
     gk: 'ConfigMap',
     obj: configMap(meta('a', 'default', { annotations: { big: 'x'.repeat(256 * 1024) } })),
-    want: ['metadata.annotations: Too long: must have at most 262144 bytes'],
+    want: ['metadata.annotations: Too long: may not be more than 262144 bytes'],
   },
   {
     name: 'unqualified finalizer on a built-in kind',

@@ -11,7 +11,7 @@ import { updateManagedFields } from '../../api/patch/index.js';
 import type { RequestContext } from '../context.js';
 import { isDryRun } from '../context.js';
 import { objectKey, decodeObject, encodeObject } from '../objects.js';
-import { defaultObject, validateObject, prepareForCreate, specChanged } from '../kinds.js';
+import { defaultObject, validateObject, prepareForCreate, specChanged, dropEmptyCollections } from '../kinds.js';
 
 export function fieldManager(ctx: RequestContext, required = false): string {
   const explicit = ctx.query.get('fieldManager');
@@ -36,6 +36,7 @@ export function fieldValidation(ctx: RequestContext): FieldValidation {
 /** Drop fields the schema does not know; per fieldValidation refuse them, warn about them, or say nothing. */
 export function checkUnknownFields(ctx: RequestContext, obj: KubeObject): void {
   const mode = fieldValidation(ctx);
+  if (!ctx.resource.crd && ctx.resource.model) dropEmptyCollections(ctx.resource.model, obj);
   let unknown: string[];
   const crd = ctx.resource.crd;
   if (crd) {
@@ -48,7 +49,10 @@ export function checkUnknownFields(ctx: RequestContext, obj: KubeObject): void {
   }
   if (unknown.length === 0 || mode === 'Ignore') return;
   const msgs = unknown.map((p: string) => `unknown field "${p.replace(/^\./, '')}"`);
-  if (mode === 'Strict') throw errors.badRequest(`strict decoding error: ${msgs.join(', ')}`);
+  if (mode === 'Strict') {
+    const r = ctx.resource;
+    throw errors.badRequest(`${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: strict decoding error: ${msgs.join(', ')}`);
+  }
   ctx.warnings.push(...msgs);
 }
 
@@ -208,7 +212,10 @@ async function writeUpdate(ctx: RequestContext, current: KubeObject, desired: Ku
     if (desired.metadata.managedFields) next.metadata.managedFields = desired.metadata.managedFields;
   } else {
     next = desired;
-    if (r.subresources.includes('status')) next.status = current.status;
+    if (r.subresources.includes('status')) {
+      if (current.status === undefined) delete next.status;
+      else next.status = current.status;
+    }
   }
   const meta = next.metadata;
   const old = current.metadata;
@@ -220,6 +227,7 @@ async function writeUpdate(ctx: RequestContext, current: KubeObject, desired: Ku
   if (meta.deletionTimestamp === undefined) delete meta.deletionTimestamp;
   if (meta.deletionGracePeriodSeconds === undefined) delete meta.deletionGracePeriodSeconds;
   delete meta.selfLink;
+  if (!r.crd && r.model) dropEmptyCollections(r.model, next);
   const errs = opts.subresource === 'status' ? [] : defaultObject(r, next);
   if (old.generation !== undefined) meta.generation = old.generation + (specChanged(current, next) ? 1 : 0);
   else delete meta.generation;
@@ -239,7 +247,7 @@ async function writeUpdate(ctx: RequestContext, current: KubeObject, desired: Ku
   const dryRun = isDryRun(ctx);
   await ctx.parts.admission.run({ operation: 'UPDATE', resource: r, subresource: opts.subresource, namespace: meta.namespace ?? '', name, object: next, oldObject: current, user: ctx.user, dryRun });
   // Skip writes that change nothing: the resourceVersion stays, no watch event fires.
-  const comparable = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } });
+  const comparable = (o: KubeObject) => JSON.parse(JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } }));
   if (isDeepStrictEqual(comparable(current), comparable(next))) return { object: current, created: false };
   next.metadata.resourceVersion = current.metadata.resourceVersion;
   if (dryRun) return { object: next, created: false };

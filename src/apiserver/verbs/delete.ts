@@ -17,6 +17,7 @@ interface DeleteOptions {
   propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
   preconditions?: { uid?: string; resourceVersion?: string };
   orphanDependents?: boolean;
+  dryRun?: string[];
 }
 
 async function deleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
@@ -39,13 +40,19 @@ async function deleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
   }
   if (opts.orphanDependents !== undefined && opts.propagationPolicy) throw errors.badRequest('orphanDependents and propagationPolicy may not both be set');
   if (opts.orphanDependents !== undefined) opts.propagationPolicy = opts.orphanDependents ? 'Orphan' : 'Background';
+  if (opts.dryRun !== undefined) {
+    if (!Array.isArray(opts.dryRun) || opts.dryRun.some((d) => d !== 'All')) throw errors.badRequest(`dryRun must be ["All"], got ${JSON.stringify(opts.dryRun)}`);
+    // The body's dryRun counts as the query's: the rest of the request path reads the query.
+    if (opts.dryRun.includes('All') && !ctx.query.getAll('dryRun').includes('All')) ctx.query.append('dryRun', 'All');
+  }
   return opts;
 }
 
 export async function deleteOne(ctx: RequestContext): Promise<void> {
   const opts = await deleteOptions(ctx);
   const result = await deleteObject(ctx, ctx.info.name, opts);
-  writeJson(ctx.res, result.pending ? 202 : 200, result.body, ctx.warnings);
+  // Upstream answers 202 only for a pending delete that explicitly asked not to orphan.
+  writeJson(ctx.res, result.pending && opts.orphanDependents === false ? 202 : 200, result.body, ctx.warnings);
 }
 
 export async function deleteCollection(ctx: RequestContext): Promise<void> {

@@ -60,6 +60,9 @@ export async function watch(ctx: RequestContext): Promise<void> {
   if (sendInitialParam !== null && query.get('resourceVersionMatch') !== 'NotOlderThan') {
     throw errors.invalid('meta.k8s.io', 'ListOptions', '', [{ type: 'FieldValueForbidden', field: 'sendInitialEvents', detail: 'sendInitialEvents is forbidden for watch unless resourceVersionMatch is set to NotOlderThan' }]);
   }
+  if (sendInitialParam === 'true' && !bookmarks) {
+    throw errors.invalid('meta.k8s.io', 'ListOptions', '', [{ type: 'FieldValueForbidden', field: 'allowWatchBookmarks', detail: 'allowWatchBookmarks must be set to true when sendInitialEvents is true' }]);
+  }
   const table = wantsTable(req);
   const include = table ? includeObject(ctx) : 'Object';
   // Watching one object is a watch on its key with a name selector.
