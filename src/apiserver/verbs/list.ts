@@ -4,7 +4,7 @@ import { errors } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import { apiVersionOf } from '../../api/types.js';
 import type { RequestContext } from '../context.js';
-import { collectionPrefix, decodeObject } from '../objects.js';
+import { collectionPrefix, decodeObject, storedJsonWithResourceVersion } from '../objects.js';
 import { writeJson, wantsTable } from '../respond.js';
 import { toTable } from '../table/table.js';
 import { requestFilter } from './filter.js';
@@ -64,13 +64,17 @@ export async function list(ctx: RequestContext): Promise<void> {
     throw errors.badRequest('resourceVersionMatch is forbidden unless resourceVersion is provided');
   }
 
+  const table = wantsTable(ctx.req);
+  // Without selectors, a Table or a conversion, items go out as stored: no decode and re-encode.
+  const raw = filter.everything && !table && r.version === r.storageVersion && r.group === r.storageGroup;
   const items: KubeObject[] = [];
+  const rawItems: string[] = [];
   let more = false;
   let nextStart = '';
   let remaining: number | undefined;
   try {
     for (;;) {
-      const chunk = limit ? Math.max(limit - items.length, filter.everything ? 0 : 500) : undefined;
+      const chunk = limit ? Math.max(limit - items.length - rawItems.length, filter.everything ? 0 : 500) : undefined;
       const page = await ctx.parts.store.list(prefix, { revision: revision || undefined, limit: chunk, startKey });
       revision = page.revision;
       let lastKey = '';
@@ -78,12 +82,15 @@ export async function list(ctx: RequestContext): Promise<void> {
       for (const kv of page.items) {
         lastKey = kv.key;
         taken++;
-        const obj = decodeObject(kv, r);
-        if (filter.matches(obj)) items.push(obj);
-        if (limit && items.length >= limit) break;
+        if (raw) rawItems.push(storedJsonWithResourceVersion(kv, r));
+        else {
+          const obj = decodeObject(kv, r);
+          if (filter.matches(obj)) items.push(obj);
+        }
+        if (limit && items.length + rawItems.length >= limit) break;
       }
       const cutShort = taken < page.items.length || page.more;
-      if (limit && items.length >= limit) {
+      if (limit && items.length + rawItems.length >= limit) {
         more = cutShort;
         nextStart = lastKey.slice(prefix.length) + '\x00';
         if (more && filter.everything) remaining = page.count - taken;
@@ -103,8 +110,13 @@ export async function list(ctx: RequestContext): Promise<void> {
     listMeta.continue = encodeContinue(revision, nextStart);
     if (remaining !== undefined) listMeta.remainingItemCount = remaining;
   }
-  if (wantsTable(ctx.req)) {
+  if (table) {
     writeJson(ctx.res, 200, toTable(r, items, { includeObject: includeObject(ctx), listMeta, now: ctx.parts.now() }));
+    return;
+  }
+  if (raw) {
+    const head = JSON.stringify({ kind: r.listKind, apiVersion: apiVersionOf(r.group, r.version), metadata: listMeta });
+    writeJson(ctx.res, 200, `${head.slice(0, -1)},"items":[${rawItems.join(',')}]}`);
     return;
   }
   writeJson(ctx.res, 200, { kind: r.listKind, apiVersion: apiVersionOf(r.group, r.version), metadata: listMeta, items });
