@@ -2,7 +2,7 @@
 // sqlite (kine-style log table), memory and etcd drivers all fit it. The API server maps
 // an object's resourceVersion to the modRevision of its key.
 //
-// Semantics every driver must keep (store.contract.test.ts checks them):
+// Semantics every driver must keep (store.contract.ts checks them, for every driver):
 // - one global revision counter, increased by exactly one for every successful write
 //   (create, update, delete), never reused, surviving restarts;
 // - reads and writes are linearizable; a write is acknowledged only once it is durable;
