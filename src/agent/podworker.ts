@@ -15,6 +15,8 @@ import { containerEnv, EnvError } from './env.js';
 export interface VolumeHost {
   prepare(pod: KubeObject, podDir: string): Promise<Map<string, { hostPath: string; readOnly: boolean }>>;
   cleanup(podDir: string): Promise<void>;
+  /** The host path of a mount's subPath inside its volume; refuses paths that leave the volume. */
+  resolveMount(volumeHostPath: string, subPath?: string): Promise<string>;
 }
 
 export interface ProbeHooks {
@@ -227,13 +229,18 @@ export class PodWorker {
     const attempt = rec.lastTerminated || rec.id ? rec.restartCount + 1 : 0;
     const logPath = this.logPath(c.name, attempt);
     try {
-      const mounts = (c.volumeMounts ?? []).map((m: any) => {
+      const mounts = [];
+      for (const m of c.volumeMounts ?? []) {
         const v = this.mounts!.get(m.name);
         if (!v) throw new RuntimeError('CreateContainerConfigError', `volume "${m.name}" not found`);
-        const hostPath = m.subPath ? join(v.hostPath, m.subPath) : v.hostPath;
-        if (m.subPath) mkdirSync(hostPath, { recursive: true });
-        return { hostPath, containerPath: m.mountPath, readOnly: Boolean(m.readOnly || v.readOnly) };
-      });
+        let hostPath: string;
+        try {
+          hostPath = await this.deps.volumes.resolveMount(v.hostPath, m.subPath);
+        } catch (err) {
+          throw new RuntimeError('CreateContainerConfigError', (err as Error).message);
+        }
+        mounts.push({ hostPath, containerPath: m.mountPath, readOnly: Boolean(m.readOnly || v.readOnly) });
+      }
       const id = await this.deps.runtime.startContainer({
         podUid: this.uid,
         podName: pod.metadata.name!,
