@@ -54,3 +54,25 @@ export function namespaceLifecycle(store: Store): AdmissionPlugin {
     },
   };
 }
+
+/**
+ * DefaultTolerationSeconds: every new Pod tolerates the not-ready and unreachable NoExecute
+ * taints for a while (upstream 300 s), so a brief node outage does not evict it at once.
+ */
+export function defaultTolerationSeconds(seconds: number): AdmissionPlugin {
+  const keys = ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable'];
+  return {
+    name: 'DefaultTolerationSeconds',
+    admit(req) {
+      if (req.operation !== 'CREATE' || req.subresource || req.resource.kind !== 'Pod' || req.resource.group !== '' || !req.object) return;
+      const spec = (req.object.spec ?? {}) as { tolerations?: Array<Record<string, unknown>> };
+      const tolerations = spec.tolerations ?? [];
+      for (const key of keys) {
+        const covered = tolerations.some((t) => (t.operator === 'Exists' && !t.key) || (t.key === key && (!t.effect || t.effect === 'NoExecute')));
+        if (!covered) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds });
+      }
+      spec.tolerations = tolerations;
+      req.object.spec = spec;
+    },
+  };
+}

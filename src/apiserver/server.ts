@@ -13,7 +13,7 @@ import { AuthenticatedAuthorizer, type Authorizer } from './authz.js';
 import { parseRequestInfo, type RequestInfo } from './requestinfo.js';
 import { ResourceRegistry } from './registry.js';
 import { WatchCache } from './watchcache.js';
-import { Admission, namespaceLifecycle } from './admission.js';
+import { Admission, namespaceLifecycle, defaultTolerationSeconds } from './admission.js';
 import type { RequestContext, ServerParts } from './context.js';
 import { writeError, writeJson } from './respond.js';
 import { aggregatedDiscovery, aggregatedDiscoveryVersion, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
@@ -41,6 +41,8 @@ export interface ApiServerOptions {
   now?: () => Date;
   /** Token the API server presents to node agents (logs, exec). */
   nodeClientToken?: string;
+  /** How long new Pods tolerate not-ready/unreachable nodes (upstream 300 s). */
+  defaultTolerationSeconds?: number;
 }
 
 export class ApiServer {
@@ -61,7 +63,7 @@ export class ApiServer {
       store: opts.store,
       registry: this.registry,
       watchCache: new WatchCache(opts.store),
-      admission: new Admission([namespaceLifecycle(opts.store)]),
+      admission: new Admission([namespaceLifecycle(opts.store), defaultTolerationSeconds(opts.defaultTolerationSeconds ?? 300)]),
       now,
       serverId: randomUUID(),
     };

@@ -54,6 +54,17 @@ program
     await runScheduler(opts);
   });
 
+program
+  .command('controller-manager')
+  .description('run the controllers (started by `unyo up`)')
+  .requiredOption('--kubeconfig <file>', 'credentials for the API server')
+  .option('--profile <profile>', 'failure-detection timers: default or fast', 'default')
+  .action(async (opts) => {
+    if (opts.profile !== 'default' && opts.profile !== 'fast') throw new InvalidArgumentError(`--profile must be default or fast`);
+    const { runControllerManager } = await import('./controller-manager.js');
+    await runControllerManager(opts);
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

@@ -34,6 +34,18 @@ function ensureToken(file: string): string {
   return token;
 }
 
+async function stopLeftoverContainers(rootDir: string): Promise<void> {
+  if (!existsSync(rootDir)) return;
+  const { ProcessRuntime } = await import('../agent/runtime/process.js');
+  const { resolveImage } = await import('../images/catalog.js');
+  const runtime = new ProcessRuntime({ rootDir, resolveImage });
+  try {
+    for (const c of runtime.listContainers()) if (c.state === 'running') await runtime.stopContainer(c.id, 0).catch(() => undefined);
+  } finally {
+    runtime.close();
+  }
+}
+
 /** Resolve once `count` Nodes report Ready. */
 async function waitForNodes(kubeconfigPath: string, count: number): Promise<void> {
   const client = new ApiClient(loadKubeconfig(kubeconfigPath, 'unyo-up'));
@@ -74,7 +86,7 @@ export async function up(opts: UpOptions): Promise<void> {
   tokens.add(token, { name: 'unyo-admin', groups: ['system:masters'] });
 
   const store = await openStore({ driver: 'sqlite', dataDir: dir });
-  const server = new ApiServer({ store, pki, tokens: [tokens], nodeClientToken });
+  const server = new ApiServer({ store, pki, tokens: [tokens], nodeClientToken, defaultTolerationSeconds: opts.profile === 'fast' ? 5 : 300 });
   await server.start(opts.port);
   const url = `https://127.0.0.1:${server.port}`;
 
@@ -100,6 +112,7 @@ export async function up(opts: UpOptions): Promise<void> {
   };
   if (opts.nodes > 0) {
     startChild('scheduler', 'scheduler', ['scheduler', '--kubeconfig', kubeconfigPath]);
+    startChild('controller-manager', 'controller-manager', ['controller-manager', '--kubeconfig', kubeconfigPath, '--profile', opts.profile]);
     const zones = ['zone-a', 'zone-b', 'zone-c'];
     for (let i = 0; i < opts.nodes; i++) {
       const name = `node-${i + 1}`;
@@ -127,6 +140,8 @@ export async function up(opts: UpOptions): Promise<void> {
           }),
       ),
     );
+    // Containers of an agent that died (kill -9) are still running: stop them from their records.
+    for (let i = 0; i < opts.nodes; i++) await stopLeftoverContainers(join(dir, 'nodes', `node-${i + 1}`, 'runtime'));
     await server.stop().catch(() => undefined);
     await store.close().catch(() => undefined);
     rmSync(join(dir, 'cluster.json'), { force: true });

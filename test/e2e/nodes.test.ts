@@ -4,6 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startCluster, removeCluster, kubectl, kubectlBinaries, type Cluster } from './harness.js';
 
 const bin = kubectlBinaries()[0]?.path ?? 'kubectl';
@@ -125,4 +127,32 @@ test('an unschedulable pod stays Pending with a FailedScheduling event', async (
   assert.match(events, /0\/2 nodes are available/);
   const phase = await k(['get', 'pod', 'huge', '-o', 'jsonpath={.status.phase}']);
   assert.equal(phase.stdout, 'Pending');
+});
+
+test('kill -9 of an agent: its node goes NotReady with the unreachable taint and its pods are evicted', async () => {
+  const pod = JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'victim' },
+    spec: { nodeName: 'node-2', containers: [{ name: 'web', image: 'unyo/web:1', ports: [{ containerPort: 8080 }] }] },
+  });
+  assert.equal((await k(['apply', '-f', '-'], pod)).code, 0);
+  assert.equal((await k(['wait', '--for=condition=Ready', 'pod/victim', '--timeout=60s'])).code, 0);
+  const tolerations = await k(['get', 'pod', 'victim', '-o', 'jsonpath={.spec.tolerations[*].key}']);
+  assert.match(tolerations.stdout, /node\.kubernetes\.io\/unreachable/);
+  const info = JSON.parse(readFileSync(join(cluster.dataDir, 'cluster.json'), 'utf8'));
+  const agent = info.components.find((c: any) => c.name === 'node-2');
+  process.kill(agent.pid, 'SIGKILL');
+  await until('node-2 NotReady', async () => {
+    const r = await k(['get', 'node', 'node-2']);
+    return /NotReady/.test(r.stdout) ? true : undefined;
+  });
+  const taints = await k(['get', 'node', 'node-2', '-o', 'jsonpath={.spec.taints[*].key}']);
+  assert.match(taints.stdout, /node\.kubernetes\.io\/unreachable/);
+  await until('victim evicted', async () => {
+    const r = await k(['get', 'pod', 'victim', '-o', 'jsonpath={.metadata.deletionTimestamp}']);
+    return r.stdout.trim() !== '' || /NotFound/.test(r.stderr) ? true : undefined;
+  });
+  const node1 = await k(['get', 'node', 'node-1']);
+  assert.match(node1.stdout, /node-1\s+Ready/);
 });

@@ -1,0 +1,119 @@
+// Node lifecycle (upstream's node-lifecycle controller with its taint-based eviction): a
+// node whose Lease is not renewed within the grace period has its conditions set to Unknown
+// and gets the node.kubernetes.io/unreachable taints; Pods on it that do not tolerate the
+// NoExecute taint (or whose tolerationSeconds have run out) are deleted so their
+// controllers can replace them. A node that renews again loses the taints.
+import type { KubeObject } from '../../api/types.js';
+import { ApiClient, core } from '../../client/client.js';
+import { Informer } from '../../client/informer.js';
+import { EventRecorder } from '../../client/events.js';
+
+export interface NodeLifecycleOptions {
+  /** How long a Lease may go unrenewed before the node is declared Unknown (upstream 40 s). */
+  nodeMonitorGraceSeconds: number;
+  /** How often nodes are checked (upstream 5 s). */
+  periodSeconds: number;
+  now?: () => Date;
+}
+
+const unreachable = 'node.kubernetes.io/unreachable';
+const notReady = 'node.kubernetes.io/not-ready';
+const rfc = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export class NodeLifecycleController {
+  private readonly nodes: Informer;
+  private readonly leases: Informer;
+  private readonly pods: Informer;
+  private timer?: NodeJS.Timeout;
+  private readonly now: () => Date;
+  private readonly events: EventRecorder;
+  private running = false;
+
+  constructor(private readonly client: ApiClient, private readonly opts: NodeLifecycleOptions) {
+    this.now = opts.now ?? (() => new Date());
+    this.nodes = new Informer(client, core('nodes'));
+    this.leases = new Informer(client, { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespace: 'kube-node-lease' });
+    this.pods = new Informer(client, core('pods'));
+    this.events = new EventRecorder(client, 'node-controller', undefined, this.now);
+  }
+
+  async start(): Promise<void> {
+    for (const i of [this.nodes, this.leases, this.pods]) i.start();
+    await Promise.all([this.nodes.waitForSync(), this.leases.waitForSync(), this.pods.waitForSync()]);
+    this.timer = setInterval(() => void this.tick(), this.opts.periodSeconds * 1000);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    for (const i of [this.nodes, this.leases, this.pods]) i.stop();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (const node of this.nodes.list()) await this.checkNode(node as any).catch((err) => console.error(`node ${node.metadata.name}: ${(err as Error).message}`));
+      await this.evictPods();
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async checkNode(node: any): Promise<void> {
+    const name = node.metadata.name;
+    const lease = this.leases.get(`kube-node-lease/${name}`) as any;
+    const renewed = Date.parse(lease?.spec?.renewTime ?? node.metadata.creationTimestamp);
+    const now = this.now();
+    const stale = now.getTime() - renewed > this.opts.nodeMonitorGraceSeconds * 1000;
+    const taints: any[] = node.spec?.taints ?? [];
+    const tainted = taints.some((t) => t.key === unreachable);
+    const ready = (node.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
+    if (stale) {
+      if (ready?.status !== 'Unknown') {
+        const conditions = (node.status?.conditions ?? []).map((c: any) => ({ ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: rfc(now) }));
+        await this.client.patch(core('nodes'), name, { status: { conditions } }, 'merge', { subresource: 'status' });
+        this.events.record({ apiVersion: 'v1', kind: 'Node', metadata: { name, uid: node.metadata.uid } }, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
+      }
+      if (!tainted) {
+        const next = [...taints.filter((t) => t.key !== notReady), { key: unreachable, effect: 'NoSchedule', timeAdded: rfc(now) }, { key: unreachable, effect: 'NoExecute', timeAdded: rfc(now) }];
+        await this.client.patch(core('nodes'), name, { spec: { taints: next } }, 'merge');
+      }
+    } else if (tainted && ready?.status === 'True') {
+      const next = taints.filter((t) => t.key !== unreachable && t.key !== notReady);
+      await this.client.patch(core('nodes'), name, { spec: { taints: next.length ? next : null } }, 'merge');
+    }
+  }
+
+  /** Taint-based eviction: delete Pods on NoExecute-tainted nodes once their toleration runs out. */
+  private async evictPods(): Promise<void> {
+    const now = this.now().getTime();
+    for (const pod of this.pods.list() as any[]) {
+      const nodeName = pod.spec?.nodeName;
+      if (!nodeName || pod.metadata.deletionTimestamp) continue;
+      const node = this.nodes.get(nodeName) as any;
+      const noExecute = (node?.spec?.taints ?? []).filter((t: any) => t.effect === 'NoExecute');
+      let deadline = Infinity;
+      let evictNow = false;
+      for (const taint of noExecute) {
+        const tol = (pod.spec.tolerations ?? []).find((t: any) => tolerates(t, taint));
+        if (!tol) {
+          evictNow = true;
+          break;
+        }
+        if (tol.tolerationSeconds !== undefined && tol.tolerationSeconds !== null) {
+          deadline = Math.min(deadline, Date.parse(taint.timeAdded ?? new Date(now).toISOString()) + Math.max(0, tol.tolerationSeconds) * 1000);
+        }
+      }
+      if (!evictNow && !(deadline <= now)) continue;
+      this.events.record(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`);
+      await this.client.delete(core('pods', pod.metadata.namespace), pod.metadata.name, { preconditions: { uid: pod.metadata.uid } }).catch(() => undefined);
+    }
+  }
+}
+
+/** Whether a toleration matches a taint (key/operator/value/effect), as upstream's ToleratesTaint. */
+export function tolerates(tol: any, taint: any): boolean {
+  if (tol.effect && tol.effect !== taint.effect) return false;
+  if (tol.operator === 'Exists') return !tol.key || tol.key === taint.key;
+  return tol.key === taint.key && (tol.value ?? '') === (taint.value ?? '');
+}
