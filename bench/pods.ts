@@ -111,6 +111,7 @@ async function rawSpawn(): Promise<number> {
         stdio: 'ignore',
         env: { ...process.env, UNYO_POD_IP: rawAddress(n), UNYO_PORTS: '8080', UNYO_IMAGE: 'unyo/web:1' },
       });
+      child.once('error', (err) => early.push(`${rawAddress(n)}: ${err.message}`));
       child.once('exit', (code, signal) => early.push(`${rawAddress(n)}: ${signal ?? `code ${code}`}`));
       children.push(child);
     }
@@ -247,7 +248,20 @@ async function podStartup(cluster: NodeCluster, spawnP99: number): Promise<void>
     created = true;
     note(bench, `all ${podCount} creates acknowledged in ${(performance.now() - t0).toFixed(0)} ms`);
     ready.poke();
-    await ready.done.catch((err: Error) => {
+    await ready.done.catch(async (err: Error) => {
+      // What the API says about the stragglers, to tell a slow Pod from a missed watch event.
+      const states = await Promise.all(
+        names
+          .filter((n) => !readyAt.has(n))
+          .slice(0, 5)
+          .map(async (n) => {
+            const res = await client.request(agent, 'GET', `${podsPath}/${n}`).catch((e: Error) => ({ status: 0, body: Buffer.from(e.message) }));
+            if (res.status !== 200) return `${n}: HTTP ${res.status}`;
+            const pod = JSON.parse(res.body.toString('utf8')) as PodEvent['object'] & { status?: { phase?: string; containerStatuses?: unknown[] } };
+            return `${n}: rv ${pod.metadata?.resourceVersion} on ${pod.spec?.nodeName ?? 'no node'}, phase ${pod.status?.phase}, conditions ${JSON.stringify(pod.status?.conditions)}, containers ${JSON.stringify(pod.status?.containerStatuses)}`;
+          }),
+      );
+      note(bench, `not Ready: ${states.join('\n  ')}`);
       throw new Error(watchError ? `${err.message}; ${watchError}` : err.message);
     });
     note(bench, `all ${podCount} Pods Ready ${(performance.now() - t0).toFixed(0)} ms after the first create was sent`);
@@ -301,7 +315,9 @@ async function main(): Promise<void> {
   } finally {
     if (cluster) {
       note(bench, 'stopping unyo up');
+      const t1 = performance.now();
       await cluster.stop();
+      note(bench, `unyo up stopped in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
     }
     await processes.stopAll();
   }

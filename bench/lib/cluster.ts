@@ -89,8 +89,14 @@ export async function startCluster(processes: Processes, opts: ClusterOptions): 
       await exited;
       clearTimeout(timer);
     }
-    // Anything still alive from the tree (a shim whose agent died) goes too.
-    for (const pid of lastKnownTree) if (alive(pid)) kill(pid, 'SIGKILL');
+    // Anything still alive from the tree, or naming the data directory (a shim whose agent
+    // died), is an orphan: report it and kill it.
+    const leftovers = new Set(lastKnownTree.filter((pid) => pid !== proc.pid && alive(pid)));
+    for (const pid of mentioning(dataDir)) leftovers.add(pid);
+    if (leftovers.size) {
+      process.stderr.write(`bench: ${leftovers.size} processes of unyo up left after it stopped, killing them: ${[...leftovers].map((pid) => `${pid} ${commandLine(pid).slice(0, 100)}`).join('; ')}\n`);
+      for (const pid of leftovers) kill(pid, 'SIGKILL');
+    }
     process.off('exit', onExit);
     processes.removeDir(dataDir);
   };
@@ -197,6 +203,20 @@ export function rssKiB(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** Processes (other than this one) whose command line mentions `text`. */
+export function mentioning(text: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) found.push(Number(entry));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return found;
 }
 
 /** The command line of a process, for notes. */
