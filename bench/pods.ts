@@ -169,6 +169,7 @@ interface Wait {
   /** Checks again; call whenever what `check` looks at changed. */
   poke(): void;
   done: Promise<void>;
+  fail(err: Error): void;
   cancel(): void;
 }
 
@@ -190,7 +191,7 @@ function waitFor(check: () => boolean, ms: number, what: () => string): Wait {
     if (check()) settle();
   };
   poke();
-  return { poke, done, cancel: () => clearTimeout(timer) };
+  return { poke, done, fail: (err) => settle(err), cancel: () => clearTimeout(timer) };
 }
 
 async function podStartup(cluster: NodeCluster, spawnP99: number): Promise<void> {
@@ -230,6 +231,8 @@ async function podStartup(cluster: NodeCluster, spawnP99: number): Promise<void>
       if (ev.type === 'DELETED') {
         deleted.add(name);
         gone?.poke();
+        // Not by us: something (node lifecycle eviction?) removed a Pod that never got Ready.
+        if (!gone && !readyAt.has(name)) ready.fail(new Error(`Pod ${name} was deleted by the cluster before it was Ready`));
         return;
       }
       if (!readyAt.has(name) && ev.object.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) {
@@ -262,6 +265,19 @@ async function podStartup(cluster: NodeCluster, spawnP99: number): Promise<void>
           }),
       );
       note(bench, `not Ready: ${states.join('\n  ')}`);
+      // Why: the events about our Pods and the Nodes' conditions.
+      const events = await client.request(agent, 'GET', `/api/v1/namespaces/${namespace}/events`).catch(() => undefined);
+      if (events?.status === 200) {
+        const items = (JSON.parse(events.body.toString('utf8')) as { items: { involvedObject?: { name?: string }; reason?: string; message?: string; type?: string }[] }).items;
+        const reasons = new Map<string, number>();
+        for (const e of items) if (e.type === 'Warning' || ['TaintManagerEviction', 'Killing', 'Evicted'].includes(e.reason ?? '')) reasons.set(`${e.reason}: ${e.message}`, (reasons.get(`${e.reason}: ${e.message}`) ?? 0) + 1);
+        note(bench, `events (warnings and evictions): ${[...reasons].slice(0, 10).map(([r, c]) => `${c}× ${r}`).join('\n  ') || 'none'}`);
+      }
+      const nodeList = await client.request(agent, 'GET', '/api/v1/nodes').catch(() => undefined);
+      if (nodeList?.status === 200) {
+        const items = (JSON.parse(nodeList.body.toString('utf8')) as { items: { metadata: { name: string }; spec?: { taints?: unknown[] }; status?: { conditions?: { type: string; status: string }[] } }[] }).items;
+        note(bench, `nodes: ${items.map((n) => `${n.metadata.name} Ready=${n.status?.conditions?.find((c) => c.type === 'Ready')?.status} taints ${JSON.stringify(n.spec?.taints ?? [])}`).join('; ')}`);
+      }
       throw new Error(watchError ? `${err.message}; ${watchError}` : err.message);
     });
     note(bench, `all ${podCount} Pods Ready ${(performance.now() - t0).toFixed(0)} ms after the first create was sent`);
