@@ -4,7 +4,7 @@ import { ApiClient, loadKubeconfig } from '../client/client.js';
 import { NodeLifecycleController } from '../controllers/nodelifecycle/controller.js';
 
 /** Node monitor grace and check period per profile (upstream: 40 s and 5 s). */
-const timers = { default: { nodeMonitorGraceSeconds: 40, periodSeconds: 5 }, fast: { nodeMonitorGraceSeconds: 5, periodSeconds: 1 } };
+const timers = { default: { nodeMonitorGraceSeconds: 40, periodSeconds: 5 }, fast: { nodeMonitorGraceSeconds: 8, periodSeconds: 1 } };
 
 export async function runControllerManager(opts: { kubeconfig: string; profile: 'default' | 'fast' }): Promise<void> {
   const client = new ApiClient(loadKubeconfig(opts.kubeconfig, 'unyo-controller-manager'));
