@@ -102,12 +102,17 @@ export async function up(opts: UpOptions): Promise<void> {
   // The scheduler and one agent per node run as processes of their own, as on a real cluster.
   const children: ChildProcess[] = [];
   let stopping = false;
+  // A component that dies before the cluster is ready fails `unyo up` instead of leaving it waiting.
+  let failStartup: (err: Error) => void = () => undefined;
+  const startupFailed = new Promise<never>((_, reject) => (failStartup = reject));
+  startupFailed.catch(() => undefined);
   const startChild = (name: string, role: string, args: string[]) => {
     const child = spawn(process.execPath, [unyoBin, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
     children.push(child);
     components.push({ name, role, pid: child.pid! });
     child.on('exit', (code, signal) => {
       if (!stopping) console.error(`unyo: ${name} exited (${signal ?? code})`);
+      failStartup(new Error(`${name} exited (${signal ?? code}) before the cluster was ready; see its output above`));
     });
   };
   if (opts.nodes > 0) {
@@ -118,7 +123,15 @@ export async function up(opts: UpOptions): Promise<void> {
       const name = `node-${i + 1}`;
       startChild(name, 'agent', ['agent', '--kubeconfig', kubeconfigPath, '--name', name, '--index', String(i), '--zone', zones[i % zones.length], '--data-dir', join(dir, 'nodes', name), '--profile', opts.profile, '--server-token-file', nodeClientTokenFile]);
     }
-    await waitForNodes(kubeconfigPath, opts.nodes);
+    try {
+      await Promise.race([waitForNodes(kubeconfigPath, opts.nodes), startupFailed]);
+    } catch (err) {
+      stopping = true;
+      for (const c of children) c.kill('SIGTERM');
+      await server.stop().catch(() => undefined);
+      await store.close().catch(() => undefined);
+      throw err;
+    }
   }
   writeClusterJson();
   if (opts.demo) console.log('note: the console and sample applications come with a later version of unyo');

@@ -131,7 +131,7 @@ export async function watch(ctx: RequestContext): Promise<void> {
 
   const sub = cache.subscribe(
     {
-      prefix: exactKey ? prefix : prefix,
+      prefix,
       deliver: onEvents,
       fail: (err) => {
         sendError(errors.gone(`watch ended: ${err.message}`));
