@@ -1,21 +1,19 @@
-// `unyo controller-manager`: the controllers as a process of their own (today the node
-// lifecycle controller; the workload controllers and leader election come with issue 4).
+// `unyo controller-manager`: the controllers as a process of their own. Several may run;
+// the one holding the kube-system/unyo-controller-manager Lease is active.
 import { ApiClient, loadKubeconfig } from '../client/client.js';
-import { NodeLifecycleController } from '../controllers/nodelifecycle/controller.js';
+import { ControllerManager } from '../controllers/manager.js';
+import type { Profile } from '../controllers/runtime/context.js';
 
-/** Node monitor grace and check period per profile (upstream: 40 s and 5 s). */
-const timers = { default: { nodeMonitorGraceSeconds: 40, periodSeconds: 5 }, fast: { nodeMonitorGraceSeconds: 8, periodSeconds: 1 } };
-
-export async function runControllerManager(opts: { kubeconfig: string; profile: 'default' | 'fast' }): Promise<void> {
+export async function runControllerManager(opts: { kubeconfig: string; profile: Profile; controllers: string; leaderElect: boolean }): Promise<void> {
   const client = new ApiClient(loadKubeconfig(opts.kubeconfig, 'unyo-controller-manager'));
-  const nodeLifecycle = new NodeLifecycleController(client, timers[opts.profile]);
-  await nodeLifecycle.start();
-  console.log('controller-manager: started');
-  const stop = () => {
-    nodeLifecycle.stop();
+  const manager = new ControllerManager(client, { profile: opts.profile, controllers: opts.controllers.split(',').map((s) => s.trim()).filter(Boolean), leaderElect: opts.leaderElect });
+  // Losing the lease means another manager may already act: stop at once, as upstream does.
+  manager.start(() => process.exit(1));
+  const stop = async () => {
+    await manager.stop().catch(() => undefined);
     client.close();
     process.exit(0);
   };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
 }

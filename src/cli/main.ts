@@ -59,8 +59,12 @@ program
   .description('run the controllers (started by `unyo up`)')
   .requiredOption('--kubeconfig <file>', 'credentials for the API server')
   .option('--profile <profile>', 'failure-detection timers: default or fast', 'default')
+  .option('--controllers <list>', 'controllers to run: "*" for all, "name" to add one, "-name" to leave one out', '*')
+  .option('--no-leader-elect', 'run without taking the leader Lease (only one controller manager may run)')
   .action(async (opts) => {
     if (opts.profile !== 'default' && opts.profile !== 'fast') throw new InvalidArgumentError(`--profile must be default or fast`);
+    const { selectControllers } = await import('../controllers/manager.js');
+    selectControllers(opts.controllers.split(','));
     const { runControllerManager } = await import('./controller-manager.js');
     await runControllerManager(opts);
   });

@@ -99,7 +99,7 @@ export async function up(opts: UpOptions): Promise<void> {
   const writeClusterJson = () =>
     writeAtomic(join(dir, 'cluster.json'), JSON.stringify({ dataDir: dir, profile: opts.profile, store: opts.store, server: url, components }, null, 2) + '\n', 0o644);
 
-  // The scheduler and one agent per node run as processes of their own, as on a real cluster.
+  // The scheduler, the controller manager and one agent per node run as processes of their own, as on a real cluster.
   const children: ChildProcess[] = [];
   let stopping = false;
   // A component that dies before the cluster is ready fails `unyo up` instead of leaving it waiting.
@@ -115,23 +115,21 @@ export async function up(opts: UpOptions): Promise<void> {
       failStartup(new Error(`${name} exited (${signal ?? code}) before the cluster was ready; see its output above`));
     });
   };
-  if (opts.nodes > 0) {
-    startChild('scheduler', 'scheduler', ['scheduler', '--kubeconfig', kubeconfigPath]);
-    startChild('controller-manager', 'controller-manager', ['controller-manager', '--kubeconfig', kubeconfigPath, '--profile', opts.profile]);
-    const zones = ['zone-a', 'zone-b', 'zone-c'];
-    for (let i = 0; i < opts.nodes; i++) {
-      const name = `node-${i + 1}`;
-      startChild(name, 'agent', ['agent', '--kubeconfig', kubeconfigPath, '--name', name, '--index', String(i), '--zone', zones[i % zones.length], '--data-dir', join(dir, 'nodes', name), '--profile', opts.profile, '--server-token-file', nodeClientTokenFile]);
-    }
-    try {
-      await Promise.race([waitForNodes(kubeconfigPath, opts.nodes), startupFailed]);
-    } catch (err) {
-      stopping = true;
-      for (const c of children) c.kill('SIGTERM');
-      await server.stop().catch(() => undefined);
-      await store.close().catch(() => undefined);
-      throw err;
-    }
+  startChild('scheduler', 'scheduler', ['scheduler', '--kubeconfig', kubeconfigPath]);
+  startChild('controller-manager', 'controller-manager', ['controller-manager', '--kubeconfig', kubeconfigPath, '--profile', opts.profile]);
+  const zones = ['zone-a', 'zone-b', 'zone-c'];
+  for (let i = 0; i < opts.nodes; i++) {
+    const name = `node-${i + 1}`;
+    startChild(name, 'agent', ['agent', '--kubeconfig', kubeconfigPath, '--name', name, '--index', String(i), '--zone', zones[i % zones.length], '--data-dir', join(dir, 'nodes', name), '--profile', opts.profile, '--server-token-file', nodeClientTokenFile]);
+  }
+  try {
+    await Promise.race([waitForNodes(kubeconfigPath, opts.nodes), startupFailed]);
+  } catch (err) {
+    stopping = true;
+    for (const c of children) c.kill('SIGTERM');
+    await server.stop().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw err;
   }
   writeClusterJson();
   if (opts.demo) console.log('note: the console and sample applications come with a later version of unyo');

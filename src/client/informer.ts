@@ -15,8 +15,14 @@ export function objectKeyOf(obj: KubeObject): string {
   return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name!;
 }
 
+/** Maps an object to the index values it is filed under (client-go's IndexFunc). */
+export type IndexFunc<T> = (obj: T) => string[];
+
 export class Informer<T extends KubeObject = KubeObject> {
   private readonly items = new Map<string, T>();
+  private readonly indexFuncs = new Map<string, IndexFunc<T>>();
+  /** index name → index value → object keys */
+  private readonly indexes = new Map<string, Map<string, Set<string>>>();
   private readonly handlers: InformerHandlers<T>[] = [];
   private watchHandle?: WatchHandle;
   private resourceVersion = '';
@@ -25,7 +31,9 @@ export class Informer<T extends KubeObject = KubeObject> {
   private syncWaiters: Array<() => void> = [];
   private retryTimer?: NodeJS.Timeout;
 
-  constructor(private readonly client: ApiClient, private readonly ref: ResourceRef, private readonly opts: { labelSelector?: string; fieldSelector?: string } = {}) {}
+  constructor(private readonly client: ApiClient, private readonly ref: ResourceRef, private readonly opts: { labelSelector?: string; fieldSelector?: string } = {}) {
+    this.addIndex('namespace', (obj) => (obj.metadata.namespace ? [obj.metadata.namespace] : []));
+  }
 
   on(handlers: InformerHandlers<T>): void {
     this.handlers.push(handlers);
@@ -35,8 +43,52 @@ export class Informer<T extends KubeObject = KubeObject> {
     return this.items.get(key);
   }
 
-  list(): T[] {
-    return [...this.items.values()];
+  /** Every cached object, or those of one namespace. */
+  list(namespace?: string): T[] {
+    if (namespace === undefined) return [...this.items.values()];
+    return this.byIndex('namespace', namespace);
+  }
+
+  /**
+   * Keep an index of the cache: byIndex(name, value) then answers without a scan. Add
+   * indexes before start(). A `namespace` index exists from the start.
+   */
+  addIndex(name: string, fn: IndexFunc<T>): void {
+    if (this.indexFuncs.has(name)) return;
+    this.indexFuncs.set(name, fn);
+    const index = new Map<string, Set<string>>();
+    this.indexes.set(name, index);
+    for (const [key, obj] of this.items) this.fileUnder(index, fn(obj), key);
+  }
+
+  byIndex(name: string, value: string): T[] {
+    const keys = this.indexes.get(name)?.get(value);
+    if (!keys) {
+      if (!this.indexes.has(name)) throw new Error(`informer has no index "${name}"`);
+      return [];
+    }
+    return [...keys].map((k) => this.items.get(k)!);
+  }
+
+  private fileUnder(index: Map<string, Set<string>>, values: string[], key: string): void {
+    for (const v of values) {
+      let keys = index.get(v);
+      if (!keys) index.set(v, (keys = new Set()));
+      keys.add(key);
+    }
+  }
+
+  private reindex(key: string, old: T | undefined, obj: T | undefined): void {
+    for (const [name, fn] of this.indexFuncs) {
+      const index = this.indexes.get(name)!;
+      if (old)
+        for (const v of fn(old)) {
+          const keys = index.get(v);
+          keys?.delete(key);
+          if (keys?.size === 0) index.delete(v);
+        }
+      if (obj) this.fileUnder(index, fn(obj), key);
+    }
   }
 
   get hasSynced(): boolean {
@@ -112,10 +164,12 @@ export class Informer<T extends KubeObject = KubeObject> {
     if (type === 'DELETED') {
       if (!old) return;
       this.items.delete(key);
+      this.reindex(key, old, undefined);
       for (const h of this.handlers) h.delete?.(obj);
       return;
     }
     this.items.set(key, obj);
+    this.reindex(key, old, obj);
     if (old) {
       if (old.metadata.resourceVersion === obj.metadata.resourceVersion) return;
       for (const h of this.handlers) h.update?.(old, obj);

@@ -7,13 +7,22 @@ import type { KubeObject } from '../../api/types.js';
 import { ApiClient, core } from '../../client/client.js';
 import { Informer } from '../../client/informer.js';
 import { EventRecorder } from '../../client/events.js';
+import type { ControllerContext, ControllerDescriptor } from '../runtime/context.js';
+import { resources } from '../runtime/informers.js';
+
+/** Node monitor grace and check period per profile (upstream: 40 s and 5 s). */
+const timers = { default: { nodeMonitorGraceSeconds: 40, periodSeconds: 5 }, fast: { nodeMonitorGraceSeconds: 8, periodSeconds: 1 } };
+
+export const nodeLifecycle: ControllerDescriptor = {
+  name: 'nodelifecycle',
+  setup: (ctx) => new NodeLifecycleController(ctx, timers[ctx.profile]),
+};
 
 export interface NodeLifecycleOptions {
   /** How long a Lease may go unrenewed before the node is declared Unknown (upstream 40 s). */
   nodeMonitorGraceSeconds: number;
   /** How often nodes are checked (upstream 5 s). */
   periodSeconds: number;
-  now?: () => Date;
 }
 
 const unreachable = 'node.kubernetes.io/unreachable';
@@ -21,6 +30,7 @@ const notReady = 'node.kubernetes.io/not-ready';
 const rfc = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export class NodeLifecycleController {
+  private readonly client: ApiClient;
   private readonly nodes: Informer;
   private readonly leases: Informer;
   private readonly pods: Informer;
@@ -29,23 +39,21 @@ export class NodeLifecycleController {
   private readonly events: EventRecorder;
   private running = false;
 
-  constructor(private readonly client: ApiClient, private readonly opts: NodeLifecycleOptions) {
-    this.now = opts.now ?? (() => new Date());
-    this.nodes = new Informer(client, core('nodes'));
-    this.leases = new Informer(client, { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespace: 'kube-node-lease' });
-    this.pods = new Informer(client, core('pods'));
-    this.events = new EventRecorder(client, 'node-controller', undefined, this.now);
+  constructor(ctx: ControllerContext, private readonly opts: NodeLifecycleOptions) {
+    this.client = ctx.client;
+    this.now = () => new Date(ctx.clock.now());
+    this.nodes = ctx.informers.get(resources.nodes);
+    this.leases = ctx.informers.get(resources.leases);
+    this.pods = ctx.informers.get(resources.pods);
+    this.events = ctx.recorder('node-controller');
   }
 
-  async start(): Promise<void> {
-    for (const i of [this.nodes, this.leases, this.pods]) i.start();
-    await Promise.all([this.nodes.waitForSync(), this.leases.waitForSync(), this.pods.waitForSync()]);
+  start(): void {
     this.timer = setInterval(() => void this.tick(), this.opts.periodSeconds * 1000);
   }
 
   stop(): void {
     clearInterval(this.timer);
-    for (const i of [this.nodes, this.leases, this.pods]) i.stop();
   }
 
   private async tick(): Promise<void> {

@@ -1,0 +1,8 @@
+// Every controller the controller manager runs, by its upstream name. A controller is one
+// folder under src/controllers/ exporting a ControllerDescriptor.
+import type { ControllerDescriptor } from './runtime/context.js';
+import { nodeLifecycle } from './nodelifecycle/controller.js';
+
+export const controllers: ControllerDescriptor[] = [
+  nodeLifecycle,
+];
