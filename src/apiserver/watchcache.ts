@@ -23,9 +23,14 @@ export class WatchCache {
   constructor(private readonly store: Store, private readonly capacity = 20_000) {}
 
   async start(): Promise<void> {
-    this.revision = await this.store.currentRevision();
-    this.oldest = this.revision;
+    // Fill the window from the store's history, so clients that watched before a restart
+    // resume where they were instead of re-listing everything.
+    const current = await this.store.currentRevision();
+    const from = Math.max(await this.store.compactedRevision(), current - Math.floor(this.capacity / 2), 0);
+    this.revision = from;
+    this.oldest = from;
     this.open();
+    if (!(await this.waitFor(current, 30_000))) throw new Error(`the watch cache could not catch up with the store (revision ${current})`);
   }
 
   private open(): void {
