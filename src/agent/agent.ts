@@ -3,7 +3,7 @@
 // to the API server. Containers outlive an agent restart (the runtime re-adopts them); a
 // clean stop of the agent stops every container it runs.
 import http from 'node:http';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
@@ -11,7 +11,7 @@ import type { KubeObject } from '../api/types.js';
 import { ApiClient, core } from '../client/client.js';
 import { Informer } from '../client/informer.js';
 import { EventRecorder } from '../client/events.js';
-import type { Runtime } from './runtime/runtime.js';
+import type { ContainerStatus, Runtime } from './runtime/runtime.js';
 import { PodWorker, type ProbeHooks, type VolumeHost } from './podworker.js';
 import { PodIPAllocator } from './ipam.js';
 import { registerNode, renewLease, updateNodeStatus, type NodeIdentity } from './node.js';
@@ -48,6 +48,7 @@ export interface AgentOptions {
 
 export class NodeAgent {
   private readonly workers = new Map<string, PodWorker>();
+  private readonly orphans = new Map<string, ContainerStatus[]>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private informer?: Informer;
   private loops: NodeJS.Timeout[] = [];
@@ -79,6 +80,12 @@ export class NodeAgent {
     this.opts.runtime.onExit(() => {
       for (const uid of this.workers.keys()) this.requeue(uid);
     });
+    // Containers a previous agent left running, by Pod: re-adopted by their Pod's worker, or
+    // stopped once the first list shows their Pod is no longer on this node.
+    for (const st of this.opts.runtime.listContainers()) {
+      if (!st.podUid) continue;
+      this.orphans.set(st.podUid, [...(this.orphans.get(st.podUid) ?? []), st]);
+    }
     this.informer = new Informer(client, core('pods'), { fieldSelector: `spec.nodeName=${nodeName}` });
     this.informer.on({
       add: (pod) => this.podChanged(pod),
@@ -87,6 +94,7 @@ export class NodeAgent {
     });
     this.informer.start();
     await this.informer.waitForSync();
+    await this.removeOrphans();
     this.events.record({ apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName, uid: nodeName } }, 'Normal', 'Starting', 'Starting unyo node agent.');
   }
 
@@ -121,8 +129,28 @@ export class NodeAgent {
         requeue: (id, after) => this.requeue(id, after),
       });
       this.workers.set(uid, w);
+      const found = this.orphans.get(uid);
+      if (found) {
+        this.orphans.delete(uid);
+        w.adopt(found);
+      }
     } else w.update(pod);
     this.requeue(uid);
+  }
+
+  /** Stop and forget containers whose Pod is gone from this node (deleted while the agent was down). */
+  private async removeOrphans(): Promise<void> {
+    const left = [...this.orphans];
+    this.orphans.clear();
+    for (const [uid, containers] of left) {
+      for (const st of containers) {
+        if (st.state === 'running') await this.opts.runtime.stopContainer(st.id, 0).catch(() => undefined);
+        await this.opts.runtime.removeContainer(st.id).catch(() => undefined);
+      }
+      await this.opts.volumes.cleanup(join(this.opts.dataDir, 'pods', uid)).catch(() => undefined);
+      rmSync(join(this.opts.dataDir, 'pods', uid), { recursive: true, force: true });
+      this.ipam.release(uid);
+    }
   }
 
   private podGone(pod: KubeObject): void {

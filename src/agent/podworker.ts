@@ -90,6 +90,31 @@ export class PodWorker {
     this.pod = pod as any;
   }
 
+  /**
+   * Take over the containers a previous agent started for this Pod (the runtime finds them
+   * after an agent restart): the newest attempt of each container becomes its current one, so
+   * a running container keeps running instead of being started a second time. Older attempts
+   * are forgotten (their log files stay for `logs --previous`).
+   */
+  adopt(found: ContainerStatus[]): void {
+    const byName = new Map<string, ContainerStatus[]>();
+    for (const st of found) {
+      if (!st.containerName) continue;
+      byName.set(st.containerName, [...(byName.get(st.containerName) ?? []), st]);
+    }
+    if (byName.size > 0 && this.pod.status?.podIP) this.podIP = this.pod.status.podIP;
+    for (const [name, attempts] of byName) {
+      attempts.sort((a, b) => (a.attempt ?? 0) - (b.attempt ?? 0));
+      const latest = attempts[attempts.length - 1];
+      for (const old of attempts.slice(0, -1)) void this.deps.runtime.removeContainer(old.id).catch(() => undefined);
+      const rec = this.record(name);
+      rec.id = latest.id;
+      rec.restartCount = latest.attempt ?? 0;
+      const spec = (this.pod.spec.containers as any[]).find((c) => c.name === name);
+      if (latest.state === 'running' && spec) this.startProbes(spec, rec, latest.id);
+    }
+  }
+
   async sync(): Promise<void> {
     if (this.syncing) {
       this.again = true;

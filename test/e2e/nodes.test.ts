@@ -3,7 +3,7 @@
 // restart back-off and deletion behave as on a real cluster. Stopping leaves no process.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCluster, removeCluster, kubectl, kubectlBinaries, type Cluster } from './harness.js';
@@ -31,7 +31,16 @@ before(async () => {
   cluster = await startCluster({ extraArgs: ['--nodes', '2', '--profile', 'fast'] });
 });
 
+/** Agents a test started itself (not children of `unyo up`): stopped before the cluster. */
+const restartedAgents: ChildProcess[] = [];
+
 after(async () => {
+  for (const agent of restartedAgents)
+    await new Promise<void>((done) => {
+      if (agent.exitCode !== null || agent.signalCode !== null) return done();
+      agent.once('exit', () => done());
+      agent.kill('SIGTERM');
+    });
   const dataDir = cluster.dataDir;
   await removeCluster(cluster);
   // Every container was a child of an agent; none may outlive `unyo up`.
@@ -127,6 +136,43 @@ test('an unschedulable pod stays Pending with a FailedScheduling event', async (
   assert.match(events, /0\/2 nodes are available/);
   const phase = await k(['get', 'pod', 'huge', '-o', 'jsonpath={.status.phase}']);
   assert.equal(phase.stdout, 'Pending');
+});
+
+test('an agent restarted after kill -9 re-adopts running containers and stops those of pods deleted meanwhile', async () => {
+  const podOn = (name: string) =>
+    JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName: 'node-1', containers: [{ name: 'web', image: 'unyo/web:1', ports: [{ containerPort: 8080 }] }] } });
+  for (const name of ['keep', 'gone']) assert.equal((await k(['apply', '-f', '-'], podOn(name))).code, 0);
+  for (const name of ['keep', 'gone']) assert.equal((await k(['wait', '--for=condition=Ready', `pod/${name}`, '--timeout=60s'])).code, 0);
+  const field = async (pod: string, path: string) => (await k(['get', 'pod', pod, '-o', `jsonpath={${path}}`])).stdout.trim();
+  const keepId = await field('keep', '.status.containerStatuses[0].containerID');
+  const keepIP = await field('keep', '.status.podIP');
+  const goneIP = await field('gone', '.status.podIP');
+  assert.match(keepId, /^unyo:\/\//);
+
+  const info = JSON.parse(readFileSync(join(cluster.dataDir, 'cluster.json'), 'utf8'));
+  const agent = info.components.find((c: any) => c.name === 'node-1');
+  const argv = readFileSync(`/proc/${agent.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  process.kill(agent.pid, 'SIGKILL');
+  // While the agent is down the Pod goes from the API (as when it is deleted by force).
+  assert.equal((await k(['delete', 'pod', 'gone', '--force', '--grace-period=0'])).code, 0);
+  assert.equal((await fetch(`http://${goneIP}:8080/`)).status, 200, 'containers outlive their agent');
+
+  const restarted = spawn(argv[0], argv.slice(1), { stdio: 'ignore' });
+  restartedAgents.push(restarted);
+  await until('the deleted pod\'s container stopped', async () => {
+    try {
+      await fetch(`http://${goneIP}:8080/`, { signal: AbortSignal.timeout(1000) });
+      return undefined;
+    } catch {
+      return true;
+    }
+  }, 60_000);
+  await until('keep Ready again', async () => ((await field('keep', '.status.conditions[?(@.type=="Ready")].status')) === 'True' ? true : undefined), 60_000);
+  assert.equal(await field('keep', '.status.containerStatuses[0].containerID'), keepId, 'the running container was adopted, not started again');
+  assert.equal(await field('keep', '.status.containerStatuses[0].restartCount'), '0');
+  assert.equal((await fetch(`http://${keepIP}:8080/`)).status, 200);
+  assert.equal((await k(['delete', 'pod', 'keep', '--timeout=60s'])).code, 0);
+  await assert.rejects(fetch(`http://${keepIP}:8080/`, { signal: AbortSignal.timeout(2000) }));
 });
 
 test('kill -9 of an agent: its node goes NotReady with the unreachable taint and its pods are evicted', async () => {

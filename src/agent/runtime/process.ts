@@ -454,9 +454,11 @@ export class ProcessRuntime implements Runtime {
 }
 
 function statusOf(c: Container): ContainerStatus {
+  const owner = { podUid: c.spec.config.podUid, containerName: c.spec.config.containerName, attempt: c.spec.config.attempt };
   if (c.exit) {
     return {
       id: c.id,
+      ...owner,
       state: 'exited',
       startedAt: c.state?.startedAt,
       finishedAt: c.exit.finishedAt,
@@ -465,8 +467,8 @@ function statusOf(c: Container): ContainerStatus {
       ...(c.exit.message ? { message: c.exit.message } : {}),
     };
   }
-  if (c.state) return { id: c.id, state: 'running', pid: c.state.pid, startedAt: c.state.startedAt };
-  return { id: c.id, state: 'created' };
+  if (c.state) return { id: c.id, ...owner, state: 'running', pid: c.state.pid, startedAt: c.state.startedAt };
+  return { id: c.id, ...owner, state: 'created' };
 }
 
 function imageNotRunnable(image: string): RuntimeError {

@@ -40,6 +40,10 @@ export type ContainerState = 'created' | 'running' | 'exited';
 
 export interface ContainerStatus {
   id: string;
+  /** Whose container this is (the CRI's container labels), so a restarted agent can re-adopt it. */
+  podUid?: string;
+  containerName?: string;
+  attempt?: number;
   state: ContainerState;
   pid?: number;
   startedAt?: string;
