@@ -16,6 +16,7 @@ import { PodWorker, type ProbeHooks, type VolumeHost } from './podworker.js';
 import { PodIPAllocator } from './ipam.js';
 import { registerNode, renewLease, updateNodeStatus, type NodeIdentity } from './node.js';
 import { attemptFiles, streamLogs } from './logs.js';
+import { StatsProvider } from './stats.js';
 
 export interface AgentTimers {
   /** Lease duration; renewed every quarter of it (upstream 40 s, renewed every 10 s). */
@@ -57,12 +58,14 @@ export class NodeAgent {
   private readonly ipam: PodIPAllocator;
   private readonly events: EventRecorder;
   private readonly now: () => Date;
+  private readonly stats: StatsProvider;
 
   constructor(private readonly opts: AgentOptions) {
     this.now = opts.now ?? (() => new Date());
     mkdirSync(opts.dataDir, { recursive: true });
     this.ipam = new PodIPAllocator(join(opts.dataDir, 'pod-ips.json'), opts.nodeIndex);
     this.events = new EventRecorder(opts.client, 'kubelet', opts.nodeName, this.now);
+    this.stats = new StatsProvider(opts.runtime, opts.nodeName, this.now().toISOString().replace(/\.\d{3}Z$/, 'Z'), undefined, this.now);
   }
 
   get logDir(): string {
@@ -175,7 +178,7 @@ export class NodeAgent {
     this.timers.set(uid, t);
   }
 
-  /** The agent's endpoint: /containerLogs/<namespace>/<pod>/<container>, for the API server only. */
+  /** The agent's endpoint, for the API server only: /containerLogs/<namespace>/<pod>/<container>, /stats/summary, /metrics/resource, /healthz. */
   private listen(): Promise<number> {
     this.server = http.createServer((req, res) => void this.serve(req, res));
     return new Promise((resolve, reject) => {
@@ -190,6 +193,17 @@ export class NodeAgent {
     const want = Buffer.from(`Bearer ${this.opts.serverToken}`);
     if (auth.length !== want.length || !timingSafeEqual(auth, want)) {
       res.writeHead(401).end('Unauthorized');
+      return;
+    }
+    if (url.pathname === '/healthz') {
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+      return;
+    }
+    if (url.pathname === '/stats/summary' || url.pathname === '/metrics/resource') {
+      const refs = [...this.workers.values()].flatMap((w) => w.currentContainers().map((c) => ({ pod: w.object, container: c.name, id: c.id, startedAt: this.opts.runtime.containerStatus(c.id)?.startedAt })));
+      const summary = this.stats.summary(refs);
+      if (url.pathname === '/stats/summary') res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(summary, null, 2));
+      else res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }).end(StatsProvider.resourceMetrics(summary, this.now().getTime()));
       return;
     }
     const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);

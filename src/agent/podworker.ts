@@ -82,6 +82,15 @@ export class PodWorker {
     return this.pod.metadata.uid!;
   }
 
+  get object(): KubeObject {
+    return this.pod;
+  }
+
+  /** The current container of each of the Pod's containers (for stats). */
+  currentContainers(): Array<{ name: string; id: string }> {
+    return [...this.containers].filter(([, rec]) => rec.id).map(([name, rec]) => ({ name, id: rec.id! }));
+  }
+
   get podDir(): string {
     return join(this.deps.podsDir, this.uid);
   }

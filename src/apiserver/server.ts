@@ -30,6 +30,7 @@ import { deleteOne, deleteCollection } from './verbs/delete.js';
 import { scale } from './verbs/scale.js';
 import { binding } from './verbs/binding.js';
 import { podLog } from './verbs/log.js';
+import { nodeProxy } from './verbs/proxy.js';
 
 export const kubernetesVersion = { major: '1', minor: '33', gitVersion: 'v1.33.0+unyo' };
 
@@ -232,6 +233,8 @@ export class ApiServer {
     const verb = info.verb;
     const sub = info.subresource;
     if (sub) {
+      const proxyPath = /^proxy(?:\/(.*))?$/.exec(sub);
+      if (proxyPath && resource.kind === 'Node' && resource.group === '' && this.opts.nodeClientToken) return nodeProxy(ctx, this.opts.nodeClientToken, proxyPath[1] ?? '');
       if (!resource.subresources.includes(sub)) throw errors.pathNotFound();
       if (sub === 'scale') return scale(ctx);
       if (sub === 'binding' && resource.kind === 'Pod' && resource.group === '') return binding(ctx);

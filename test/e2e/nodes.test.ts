@@ -77,6 +77,30 @@ test('kubectl run gives a Running, Ready pod whose podIP:8080 answers', async ()
   assert.match(describe.stdout, /Started/);
 });
 
+test('the agent reports Pod and container CPU and memory through the nodes/proxy subresource', async () => {
+  const node = (await k(['get', 'pod', 'web', '-o', 'jsonpath={.spec.nodeName}'])).stdout.trim();
+  const raw = async (path: string) => {
+    const r = await k(['get', '--raw', `/api/v1/nodes/${node}/proxy/${path}`]);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout;
+  };
+  const summary = async () => JSON.parse(await raw('stats/summary'));
+  const first = await summary();
+  assert.equal(first.node.nodeName, node);
+  const web = first.pods.find((p: any) => p.podRef.name === 'web');
+  assert.ok(web, `web in ${JSON.stringify(first.pods.map((p: any) => p.podRef))}`);
+  assert.ok(web.memory.workingSetBytes > 1e6, `a node process uses more than 1 MB: ${web.memory.workingSetBytes}`);
+  assert.ok(web.containers[0].cpu.usageCoreNanoSeconds > 0);
+  const second = await until('a CPU rate', async () => {
+    const s = await summary();
+    return s.pods.find((p: any) => p.podRef.name === 'web')?.cpu.usageNanoCores !== undefined ? s : undefined;
+  });
+  assert.ok(second.node.memory.workingSetBytes >= web.memory.workingSetBytes);
+  assert.match(await raw('metrics/resource'), /^container_memory_working_set_bytes\{container="web",namespace="default",pod="web"\} \d+/m);
+  const missing = await k(['get', '--raw', '/api/v1/nodes/nope/proxy/stats/summary']);
+  assert.match(missing.stderr, /NotFound/);
+});
+
 test('a crashing container goes into CrashLoopBackOff with growing restarts and --previous logs', async () => {
   const pod = JSON.stringify({
     apiVersion: 'v1',
