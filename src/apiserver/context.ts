@@ -8,12 +8,15 @@ import type { RequestInfo } from './requestinfo.js';
 import type { ResourceRegistry } from './registry.js';
 import type { WatchCache } from './watchcache.js';
 import type { Admission } from './admission.js';
+import type { KindHooks } from './hooks.js';
 
 export interface ServerParts {
   store: Store;
   registry: ResourceRegistry;
   watchCache: WatchCache;
   admission: Admission;
+  /** Write-path hooks by group-kind ("Service", "Deployment.apps"). */
+  hooks: Map<string, KindHooks>;
   now: () => Date;
   /** Called when a watch stream opens and closes, for metrics. */
   serverId: string;

@@ -20,6 +20,9 @@ import { aggregatedDiscovery, aggregatedDiscoveryVersion, apiGroup, apiGroupList
 import { openApiV3Document, openApiV3Index, openApiV2Placeholder } from './openapi/index.js';
 import { CrdController } from './crds.js';
 import { NamespaceFinalizer } from './namespaces.js';
+import { ServiceAllocations, type ServiceRangesOptions } from './services/allocations.js';
+import { ServiceAllocationRepair } from './services/repair.js';
+import { KubernetesService } from './services/kubernetes.js';
 import { get } from './verbs/get.js';
 import { list } from './verbs/list.js';
 import { watch } from './verbs/watch.js';
@@ -44,6 +47,10 @@ export interface ApiServerOptions {
   nodeClientToken?: string;
   /** How long new Pods tolerate not-ready/unreachable nodes (upstream 300 s). */
   defaultTolerationSeconds?: number;
+  /** The Service cluster IP and node port ranges. */
+  services?: ServiceRangesOptions;
+  /** Keep the `kubernetes` Service and its endpoints in `default` (upstream always does; default true). */
+  kubernetesService?: boolean;
 }
 
 export class ApiServer {
@@ -52,6 +59,9 @@ export class ApiServer {
   private server?: https.Server;
   private crds: CrdController;
   private namespaces: NamespaceFinalizer;
+  readonly serviceAllocations: ServiceAllocations;
+  private serviceRepair: ServiceAllocationRepair;
+  private kubernetesService?: KubernetesService;
   private authorizer: Authorizer;
   private address = '';
   private openapiCache = new Map<string, { body: string; etag: string }>();
@@ -60,6 +70,8 @@ export class ApiServer {
 
   constructor(private readonly opts: ApiServerOptions) {
     const now = opts.now ?? (() => new Date());
+    this.serviceAllocations = new ServiceAllocations(opts.store, opts.services, now);
+    const allocations = this.serviceAllocations;
     this.parts = {
       store: opts.store,
       registry: this.registry,
@@ -67,10 +79,22 @@ export class ApiServer {
       admission: new Admission([namespaceLifecycle(opts.store), defaultTolerationSeconds(opts.defaultTolerationSeconds ?? 300)]),
       now,
       serverId: randomUUID(),
+      hooks: new Map([
+        [
+          'Service',
+          {
+            prepareUpdate: (next, old) => allocations.prepareUpdate(next, old),
+            beginCreate: (obj, dryRun) => allocations.beginCreate(obj, dryRun),
+            beginUpdate: (next, old, dryRun) => allocations.beginUpdate(next, old, dryRun),
+            afterDelete: (obj) => allocations.release(obj).catch(() => undefined),
+          },
+        ],
+      ]),
     };
     this.authorizer = opts.authorizer ?? new AuthenticatedAuthorizer();
     this.crds = new CrdController(opts.store, this.registry, this.parts.watchCache, now);
     this.namespaces = new NamespaceFinalizer(opts.store, this.registry, this.parts.watchCache, now);
+    this.serviceRepair = new ServiceAllocationRepair(opts.store, this.parts.watchCache, this.serviceAllocations, now);
   }
 
   async start(port: number, host = '127.0.0.1'): Promise<void> {
@@ -78,6 +102,7 @@ export class ApiServer {
     await this.bootstrap();
     await this.crds.start();
     await this.namespaces.start();
+    await this.serviceRepair.start();
     this.server = https.createServer(
       { key: this.opts.pki.serving.key, cert: this.opts.pki.serving.cert, ca: this.opts.pki.ca.cert, requestCert: true, rejectUnauthorized: false, keepAlive: true },
       (req, res) => void this.handle(req, res),
@@ -91,6 +116,10 @@ export class ApiServer {
     });
     const addr = this.server.address() as AddressInfo;
     this.address = `${host}:${addr.port}`;
+    if (this.opts.kubernetesService !== false) {
+      this.kubernetesService = new KubernetesService(this.opts.store, this.serviceAllocations, { ip: host === '0.0.0.0' ? '127.0.0.1' : host, port: addr.port }, this.parts.now);
+      await this.kubernetesService.start();
+    }
     this.scheduleCompaction();
   }
 
@@ -102,6 +131,8 @@ export class ApiServer {
     clearInterval(this.compactTimer);
     this.crds.stop();
     this.namespaces.stop();
+    this.serviceRepair.stop();
+    this.kubernetesService?.stop();
     this.parts.watchCache.stop();
     await new Promise<void>((resolve) => {
       if (!this.server) return resolve();

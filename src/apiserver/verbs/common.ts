@@ -11,7 +11,7 @@ import { updateManagedFields } from '../../api/patch/index.js';
 import type { RequestContext } from '../context.js';
 import { isDryRun } from '../context.js';
 import { objectKey, decodeObject, encodeObject } from '../objects.js';
-import { defaultObject, validateObject, prepareForCreate, specChanged, dropEmptyCollections } from '../kinds.js';
+import { defaultObject, validateObject, prepareForCreate, specChanged, dropEmptyCollections, gk } from '../kinds.js';
 
 export function fieldManager(ctx: RequestContext, required = false): string {
   const explicit = ctx.query.get('fieldManager');
@@ -133,12 +133,19 @@ export async function createObject(ctx: RequestContext, obj: KubeObject, manager
   }
   const dryRun = isDryRun(ctx);
   await ctx.parts.admission.run({ operation: 'CREATE', resource: r, subresource: '', namespace: meta.namespace ?? '', name: meta.name ?? '', object: obj, user: ctx.user, dryRun });
-  if (dryRun) return obj;
+  const hooks = r.crd ? undefined : ctx.parts.hooks.get(gk(r));
+  const txn = await hooks?.beginCreate?.(obj, dryRun);
+  if (dryRun) {
+    await txn?.revert();
+    return obj;
+  }
   const key = objectKey(r, meta.namespace, meta.name!);
   try {
     const kv = await ctx.parts.store.create(key, encodeObject(obj, r));
+    await txn?.commit();
     return decodeObject(kv, r);
   } catch (err) {
+    await txn?.revert();
     storeError(ctx, err, meta.name!);
   }
 }
@@ -228,6 +235,8 @@ async function writeUpdate(ctx: RequestContext, current: KubeObject, desired: Ku
   if (meta.deletionGracePeriodSeconds === undefined) delete meta.deletionGracePeriodSeconds;
   delete meta.selfLink;
   if (!r.crd && r.model) dropEmptyCollections(r.model, next);
+  const hooks = r.crd ? undefined : ctx.parts.hooks.get(gk(r));
+  if (opts.subresource !== 'status') hooks?.prepareUpdate?.(next, current);
   const errs = opts.subresource === 'status' ? [] : defaultObject(r, next);
   if (old.generation !== undefined) meta.generation = old.generation + (specChanged(current, next) ? 1 : 0);
   else delete meta.generation;
@@ -246,18 +255,33 @@ async function writeUpdate(ctx: RequestContext, current: KubeObject, desired: Ku
   }
   const dryRun = isDryRun(ctx);
   await ctx.parts.admission.run({ operation: 'UPDATE', resource: r, subresource: opts.subresource, namespace: meta.namespace ?? '', name, object: next, oldObject: current, user: ctx.user, dryRun });
+  const txn = opts.subresource === 'status' ? undefined : await hooks?.beginUpdate?.(next, current, dryRun);
   // Skip writes that change nothing: the resourceVersion stays, no watch event fires.
   const comparable = (o: KubeObject) => JSON.parse(JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } }));
-  if (isDeepStrictEqual(comparable(current), comparable(next))) return { object: current, created: false };
-  next.metadata.resourceVersion = current.metadata.resourceVersion;
-  if (dryRun) return { object: next, created: false };
-  const key = objectKey(r, meta.namespace, name);
-  if (meta.deletionTimestamp && (meta.finalizers?.length ?? 0) === 0) {
-    // The last finalizer is gone from an object being deleted: it goes now.
-    const kv = await ctx.parts.store.delete(key, modRevision);
-    const gone = decodeObject({ value: encodeObject(next, r), modRevision: kv.modRevision }, r);
-    return { object: gone, created: false, deleted: true };
+  if (isDeepStrictEqual(comparable(current), comparable(next))) {
+    await txn?.revert();
+    return { object: current, created: false };
   }
-  const kv = await ctx.parts.store.update(key, encodeObject(next, r), modRevision);
-  return { object: decodeObject(kv, r), created: false };
+  next.metadata.resourceVersion = current.metadata.resourceVersion;
+  if (dryRun) {
+    await txn?.revert();
+    return { object: next, created: false };
+  }
+  const key = objectKey(r, meta.namespace, name);
+  try {
+    if (meta.deletionTimestamp && (meta.finalizers?.length ?? 0) === 0) {
+      // The last finalizer is gone from an object being deleted: it goes now.
+      const kv = await ctx.parts.store.delete(key, modRevision);
+      await txn?.revert();
+      await hooks?.afterDelete?.(current);
+      const gone = decodeObject({ value: encodeObject(next, r), modRevision: kv.modRevision }, r);
+      return { object: gone, created: false, deleted: true };
+    }
+    const kv = await ctx.parts.store.update(key, encodeObject(next, r), modRevision);
+    await txn?.commit();
+    return { object: decodeObject(kv, r), created: false };
+  } catch (err) {
+    await txn?.revert();
+    throw err;
+  }
 }

@@ -11,6 +11,7 @@ import { collectionPrefix, decodeObject, encodeObject, objectKey } from '../obje
 import { successStatus, writeJson } from '../respond.js';
 import { requestFilter } from './filter.js';
 import { rfc3339, storeError } from './common.js';
+import { gk } from '../kinds.js';
 
 interface DeleteOptions {
   gracePeriodSeconds?: number;
@@ -114,6 +115,7 @@ async function deleteObject(ctx: RequestContext, name: string, opts: DeleteOptio
       if (dryRun) return { body: returnsObject.has(r.kind) ? obj : successStatus({ name, group: r.group || undefined, kind: r.plural, uid: obj.metadata.uid }), pending: false };
       try {
         const gone = await ctx.parts.store.delete(key, kv.modRevision);
+        if (!r.crd) await ctx.parts.hooks.get(gk(r))?.afterDelete?.(obj);
         const body = returnsObject.has(r.kind) ? decodeObject({ value: encodeObject(obj, r), modRevision: gone.modRevision }, r) : successStatus({ name, group: r.group || undefined, kind: r.plural, uid: obj.metadata.uid });
         return { body, pending: false };
       } catch (err) {
