@@ -2,7 +2,11 @@
 // folder under src/controllers/ exporting a ControllerDescriptor.
 import type { ControllerDescriptor } from './runtime/context.js';
 import { nodeLifecycle } from './nodelifecycle/controller.js';
+import { endpoints } from './endpoints/controller.js';
+import { endpointSlice } from './endpointslice/controller.js';
 
 export const controllers: ControllerDescriptor[] = [
   nodeLifecycle,
+  endpoints,
+  endpointSlice,
 ];

@@ -43,8 +43,8 @@ const cases: Array<{ name: string; gk: string; obj: Record<string, any>; want: s
   {
     name: 'endpoints address',
     gk: 'Endpoints',
-    obj: { kind: 'Endpoints', metadata: meta('web', 'default'), subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ port: 80 }] }] },
-    want: ['subsets[0].addresses[0].ip: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)'],
+    obj: { kind: 'Endpoints', metadata: meta('web', 'default'), subsets: [{ addresses: [{ ip: '0.0.0.0' }, { ip: '127.64.0.2' }], ports: [{ port: 80 }] }] },
+    want: ['subsets[0].addresses[0].ip: Invalid value: "0.0.0.0": may not be unspecified (0.0.0.0)'],
   },
   {
     name: 'limit range min above max',

@@ -198,11 +198,14 @@ export function validateNode(node: KubeObject, old?: KubeObject): FieldError[] {
 
 // ---------------------------------------------------------------- Endpoints
 
+/**
+ * Upstream also refuses loopback addresses here; unyo's Pod and Service addresses are all in
+ * 127.0.0.0/8 (every Pod has its own), so loopback is the normal case and is allowed.
+ */
 export function validateNonSpecialIP(ip: string, path: FieldPath): FieldError[] {
   if (ipErrors(ip).length > 0 && !/^[\d.]+$/.test(ip) && !ip.includes(':')) return [invalid(path, ip, 'must be a valid IP address')];
   const errs: FieldError[] = [];
   if (ip === '0.0.0.0' || ip === '::') errs.push(invalid(path, ip, `may not be unspecified (${ip})`));
-  if (/^127\./.test(ip) || ip === '::1') errs.push(invalid(path, ip, 'may not be in the loopback range (127.0.0.0/8, ::1/128)'));
   if (/^169\.254\./.test(ip) || /^fe[89ab]/i.test(ip)) errs.push(invalid(path, ip, 'may not be in the link-local range (169.254.0.0/16, fe80::/10)'));
   if (/^224\.0\.0\./.test(ip) || /^ff02:/i.test(ip)) errs.push(invalid(path, ip, 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)'));
   return errs;
