@@ -55,6 +55,18 @@ program
   });
 
 program
+  .command('proxy')
+  .description('run the Service proxy and the cluster DNS (started by `unyo up`)')
+  .requiredOption('--kubeconfig <file>', 'credentials for the API server')
+  .option('--cluster-dns <ip>', 'address the cluster DNS serves on (the kube-dns Service IP); empty for none', '127.16.0.10')
+  .option('--cluster-domain <domain>', 'the cluster domain', 'cluster.local')
+  .option('--dns-port <port>', 'port of the cluster DNS', int('--dns-port', 0, 65535), 53)
+  .action(async (opts) => {
+    const { runProxy } = await import('./proxy.js');
+    await runProxy(opts);
+  });
+
+program
   .command('controller-manager')
   .description('run the controllers (started by `unyo up`)')
   .requiredOption('--kubeconfig <file>', 'credentials for the API server')
