@@ -3,7 +3,7 @@
 // to the API server. Containers outlive an agent restart (the runtime re-adopts them); a
 // clean stop of the agent stops every container it runs.
 import http from 'node:http';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
@@ -17,6 +17,7 @@ import { PodIPAllocator } from './ipam.js';
 import { registerNode, renewLease, updateNodeStatus, type NodeIdentity } from './node.js';
 import { attemptFiles, streamLogs } from './logs.js';
 import { StatsProvider } from './stats.js';
+import { parseResolvConf, type ClusterDNSConfig, type ResolverConfig } from './dns.js';
 
 export interface AgentTimers {
   /** Lease duration; renewed every quarter of it (upstream 40 s, renewed every 10 s). */
@@ -44,6 +45,10 @@ export interface AgentOptions {
   timers: AgentTimers;
   /** Bearer token the API server presents when it asks for logs. */
   serverToken: string;
+  /** The cluster DNS Pods use (kubelet --cluster-dns and --cluster-domain); default none, cluster.local. */
+  clusterDNS?: ClusterDNSConfig;
+  /** The node's resolv.conf (Pods with dnsPolicy Default get it). */
+  hostResolvConf?: string;
   now?: () => Date;
 }
 
@@ -52,6 +57,8 @@ export class NodeAgent {
   private readonly orphans = new Map<string, ContainerStatus[]>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private informer?: Informer;
+  private services?: Informer;
+  private hostResolver: ResolverConfig = { nameservers: [], searches: [], options: [] };
   private loops: NodeJS.Timeout[] = [];
   private server?: http.Server;
   private identity?: NodeIdentity;
@@ -89,6 +96,15 @@ export class NodeAgent {
       if (!st.podUid) continue;
       this.orphans.set(st.podUid, [...(this.orphans.get(st.podUid) ?? []), st]);
     }
+    try {
+      this.hostResolver = parseResolvConf(readFileSync(this.opts.hostResolvConf ?? '/etc/resolv.conf', 'utf8'));
+    } catch {
+      // No resolv.conf on this host: Pods with dnsPolicy Default get an empty one.
+    }
+    // Services, for the containers' Service environment variables (synced before any Pod starts).
+    this.services = new Informer(client, core('services'));
+    this.services.start();
+    await this.services.waitForSync();
     this.informer = new Informer(client, core('pods'), { fieldSelector: `spec.nodeName=${nodeName}` });
     this.informer.on({
       add: (pod) => this.podChanged(pod),
@@ -106,6 +122,7 @@ export class NodeAgent {
     for (const l of this.loops) clearInterval(l);
     for (const t of this.timers.values()) clearTimeout(t);
     this.informer?.stop();
+    this.services?.stop();
     await Promise.all([...this.workers.values()].map((w) => w.remove().catch(() => undefined)));
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections();
@@ -130,6 +147,8 @@ export class NodeAgent {
         now: this.now,
         backoff: this.opts.timers.backoff,
         requeue: (id, after) => this.requeue(id, after),
+        services: () => this.services?.list() ?? [],
+        dns: { cluster: this.opts.clusterDNS ?? { servers: [], domain: 'cluster.local' }, host: this.hostResolver },
       });
       this.workers.set(uid, w);
       const found = this.orphans.get(uid);

@@ -1,5 +1,6 @@
 // A container's environment as Kubernetes builds it: env (values, fieldRef, resourceFieldRef,
-// configMapKeyRef, secretKeyRef) and envFrom, with $(VAR) references expanded.
+// configMapKeyRef, secretKeyRef) and envFrom, with $(VAR) references expanded, and the Service
+// environment variables (serviceEnv) under them.
 import type { KubeObject } from '../api/types.js';
 import { ApiClient, core } from '../client/client.js';
 
@@ -30,8 +31,58 @@ function fieldValue(pod: any, path: string): string {
   }
 }
 
-export async function containerEnv(client: ApiClient, pod: KubeObject, container: any, podIP: string): Promise<Record<string, string>> {
+/** Upstream's variable name of a Service: upper case, '-' as '_'. */
+const envName = (s: string) => s.toUpperCase().replace(/-/g, '_');
+
+/**
+ * The Service environment variables the kubelet gives a container, from the Services that
+ * exist when it starts: for each Service of the Pod's namespace (all of them only with
+ * enableServiceLinks, on by default) and always for `kubernetes` in `default`, unless it is
+ * headless or has no cluster IP:
+ *   WEB_SERVICE_HOST=127.16.1.5  WEB_SERVICE_PORT=80  WEB_SERVICE_PORT_HTTP=80 (named ports)
+ *   WEB_PORT=tcp://127.16.1.5:80  WEB_PORT_80_TCP=tcp://127.16.1.5:80  WEB_PORT_80_TCP_PROTO=tcp
+ *   WEB_PORT_80_TCP_PORT=80  WEB_PORT_80_TCP_ADDR=127.16.1.5   (Docker links)
+ */
+export function serviceEnv(pod: KubeObject, services: KubeObject[]): Record<string, string> {
+  const ns = pod.metadata.namespace;
+  const links = (pod.spec as any)?.enableServiceLinks !== false;
+  const chosen = new Map<string, KubeObject>();
+  for (const svc of services) {
+    const spec = (svc.spec ?? {}) as any;
+    if (!spec.clusterIP || spec.clusterIP === 'None') continue;
+    const name = svc.metadata.name!;
+    if (svc.metadata.namespace === 'default' && name === 'kubernetes') {
+      if (!chosen.has(name)) chosen.set(name, svc);
+    } else if (svc.metadata.namespace === ns && links) chosen.set(name, svc);
+  }
   const env: Record<string, string> = {};
+  for (const svc of chosen.values()) {
+    const spec = svc.spec as any;
+    const ports: any[] = spec.ports ?? [];
+    if (ports.length === 0) continue;
+    const prefix = envName(svc.metadata.name!);
+    const ip: string = spec.clusterIP;
+    env[`${prefix}_SERVICE_HOST`] = ip;
+    env[`${prefix}_SERVICE_PORT`] = String(ports[0].port);
+    for (const p of ports) if (p.name) env[`${prefix}_SERVICE_PORT_${envName(p.name)}`] = String(p.port);
+    ports.forEach((p, i) => {
+      const proto = String(p.protocol ?? 'TCP');
+      const url = `${proto.toLowerCase()}://${ip.includes(':') ? `[${ip}]` : ip}:${p.port}`;
+      if (i === 0) env[`${prefix}_PORT`] = url;
+      const pp = `${prefix}_PORT_${p.port}_${proto.toUpperCase()}`;
+      env[pp] = url;
+      env[`${pp}_PROTO`] = proto.toLowerCase();
+      env[`${pp}_PORT`] = String(p.port);
+      env[`${pp}_ADDR`] = ip;
+    });
+  }
+  return env;
+}
+
+export async function containerEnv(client: ApiClient, pod: KubeObject, container: any, podIP: string, services: KubeObject[] = []): Promise<Record<string, string>> {
+  const env: Record<string, string> = {};
+  // Service variables can be referred to by $(VAR) and are overridden by the container's own.
+  const fromServices = serviceEnv(pod, services);
   const ns = pod.metadata.namespace!;
   const cache = new Map<string, any>();
   const load = async (kind: 'configmaps' | 'secrets', name: string, optional: boolean) => {
@@ -61,7 +112,7 @@ export async function containerEnv(client: ApiClient, pod: KubeObject, container
     }
   }
   for (const e of container.env ?? []) {
-    if (e.value !== undefined) env[e.name] = expand(String(e.value), env);
+    if (e.value !== undefined) env[e.name] = expand(String(e.value), { ...fromServices, ...env });
     else if (e.valueFrom?.fieldRef) env[e.name] = fieldValue(withIP, e.valueFrom.fieldRef.fieldPath);
     else if (e.valueFrom?.resourceFieldRef) env[e.name] = resourceValue(container, e.valueFrom.resourceFieldRef);
     else if (e.valueFrom?.configMapKeyRef) {
@@ -78,7 +129,7 @@ export async function containerEnv(client: ApiClient, pod: KubeObject, container
       if (v !== undefined) env[e.name] = Buffer.from(v, 'base64').toString('utf8');
     } else env[e.name] = '';
   }
-  return env;
+  return { ...fromServices, ...env };
 }
 
 function resourceValue(container: any, ref: any): string {

@@ -3,7 +3,7 @@
 // restart policy and CrashLoopBackOff, probes, status written back to the API, and graceful
 // termination. Level-based: every sync() looks at the Pod and the runtime and takes the next
 // steps; events and timers only ask for another sync.
-import { mkdirSync, symlinkSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, symlinkSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../api/types.js';
@@ -11,6 +11,7 @@ import { ApiClient, core } from '../client/client.js';
 import type { EventRecorder } from '../client/events.js';
 import { RuntimeError, type ContainerStatus, type Runtime } from './runtime/runtime.js';
 import { containerEnv, EnvError } from './env.js';
+import { formatResolvConf, podDNS, type ClusterDNSConfig, type ResolverConfig } from './dns.js';
 
 export interface VolumeHost {
   prepare(pod: KubeObject, podDir: string): Promise<Map<string, { hostPath: string; readOnly: boolean }>>;
@@ -41,6 +42,10 @@ export interface PodWorkerDeps {
   backoff: { initialMs: number; maxMs: number };
   /** Ask the agent to sync this pod again (after timers, exits, probe changes). */
   requeue(uid: string, afterMs?: number): void;
+  /** The Services the agent knows now (for the containers' Service environment variables). */
+  services?(): KubeObject[];
+  /** The cluster DNS (kubelet --cluster-dns, --cluster-domain) and the node's own resolver. */
+  dns?: { cluster: ClusterDNSConfig; host: ResolverConfig };
 }
 
 interface ContainerRecord {
@@ -154,6 +159,7 @@ export class PodWorker {
     if (!this.mounts) {
       try {
         mkdirSync(this.podDir, { recursive: true });
+        this.writeResolvConf();
         this.mounts = await this.deps.volumes.prepare(pod, this.podDir);
         this.setupError = undefined;
       } catch (err) {
@@ -252,7 +258,7 @@ export class PodWorker {
     }
     let env: Record<string, string>;
     try {
-      env = await containerEnv(this.deps.client, pod, c, this.podIP);
+      env = await containerEnv(this.deps.client, pod, c, this.podIP, this.deps.services?.() ?? []);
     } catch (err) {
       if (!(err instanceof EnvError)) throw err;
       rec.waiting = { reason: 'CreateContainerConfigError', message: err.message };
@@ -288,6 +294,7 @@ export class PodWorker {
         workingDir: c.workingDir,
         mounts,
         podIP: this.podIP,
+        resolvConf: this.deps.dns ? join(this.podDir, 'resolv.conf') : undefined,
         ports: (c.ports ?? []).map((p: any) => p.containerPort),
         hostname: pod.spec.hostname ?? pod.metadata.name!,
         logPath,
@@ -344,6 +351,14 @@ export class PodWorker {
       }
       this.deps.requeue(this.uid);
     });
+  }
+
+  /** The Pod's resolv.conf from its dnsPolicy and dnsConfig, made once, before any container. */
+  private writeResolvConf(): void {
+    if (!this.deps.dns) return;
+    const { config, fallback } = podDNS(this.pod, this.deps.dns.cluster, this.deps.dns.host);
+    if (fallback) this.deps.events.record(this.pod, 'Warning', 'MissingClusterDNS', fallback);
+    writeFileSync(join(this.podDir, 'resolv.conf'), formatResolvConf(config));
   }
 
   private logPath(container: string, attempt: number): string {

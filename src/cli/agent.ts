@@ -17,6 +17,8 @@ export interface AgentCommandOptions {
   dataDir: string;
   profile: 'default' | 'fast';
   serverTokenFile: string;
+  clusterDns: string;
+  clusterDomain: string;
 }
 
 export async function runAgent(opts: AgentCommandOptions): Promise<void> {
@@ -33,6 +35,7 @@ export async function runAgent(opts: AgentCommandOptions): Promise<void> {
     dataDir: opts.dataDir,
     timers: agentTimers[opts.profile],
     serverToken: readFileSync(opts.serverTokenFile, 'utf8').trim(),
+    clusterDNS: { servers: opts.clusterDns ? opts.clusterDns.split(',').filter(Boolean) : [], domain: opts.clusterDomain },
   });
   await agent.start();
   console.log(`agent ${opts.name}: started`);

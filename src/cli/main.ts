@@ -39,6 +39,8 @@ program
   .requiredOption('--data-dir <dir>', 'where the node keeps pods, logs and runtime state')
   .option('--profile <profile>', 'timers: default or fast', 'default')
   .requiredOption('--server-token-file <file>', 'token the API server presents when it asks for logs')
+  .option('--cluster-dns <ips>', 'the cluster DNS addresses Pods use (comma-separated); empty for none', '')
+  .option('--cluster-domain <domain>', 'the cluster domain', 'cluster.local')
   .action(async (opts) => {
     if (opts.profile !== 'default' && opts.profile !== 'fast') throw new InvalidArgumentError(`--profile must be default or fast`);
     const { runAgent } = await import('./agent.js');

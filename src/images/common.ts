@@ -2,6 +2,10 @@
 // address the runtime gives the Pod, volume paths, and a graceful HTTP server lifecycle.
 import http from 'node:http';
 import { join } from 'node:path';
+import { usePodResolver } from './resolver.js';
+
+// Every image resolves names as its Pod's containers should (see resolver.ts).
+usePodResolver();
 
 /**
  * An image's settings: each named setting comes from `--name=value` / `--name value` in the

@@ -134,7 +134,9 @@ export class ProcessRuntime implements Runtime {
       symlinks: [],
     };
     try {
-      if (this.namespaces) this.prepareNamespaces(spec, mounts);
+      // The Pod's resolv.conf is bound over /etc/resolv.conf like a volume, but is not one (not in UNYO_MOUNTS).
+      const resolv = config.resolvConf ? [{ hostPath: config.resolvConf, containerPath: '/etc/resolv.conf', readOnly: true }] : [];
+      if (this.namespaces) this.prepareNamespaces(spec, [...mounts, ...resolv]);
       else this.prepareFallback(spec, mounts);
       if (spec.stdin) execFileSync(this.tools.mkfifo ?? 'mkfifo', ['-m', '0600', join(dir, files.stdin)]);
     } catch (err) {
@@ -279,6 +281,7 @@ export class ProcessRuntime implements Runtime {
       UNYO_MOUNTS: mounts.map((m) => m.containerPath).join(','),
     };
     if (!this.namespaces) for (const m of mounts) env[mountEnvName(m.containerPath)] = m.hostPath;
+    if (!this.namespaces && config.resolvConf) env.UNYO_RESOLV_CONF = config.resolvConf;
     return { ...env, ...config.env };
   }
 

@@ -25,6 +25,11 @@ export interface ContainerConfig {
   mounts: Mount[];
   /** The Pod's own loopback address (127.x.y.z): the container binds its ports there. */
   podIP: string;
+  /**
+   * The Pod's resolv.conf (a host file), seen by the container at /etc/resolv.conf; without
+   * namespaces its path is in UNYO_RESOLV_CONF instead. Unset: the host's resolver.
+   */
+  resolvConf?: string;
   /** containerPorts of the container (built-in images listen on the first one). */
   ports: number[];
   /** The Pod's hostname (its name, or spec.hostname). */
