@@ -25,6 +25,33 @@ export interface UpOptions {
 
 class UsageError extends Error {}
 
+/** The Service range, the `kubernetes` Service's address in it, and the cluster DNS (the kube-dns Service's, the 10th). */
+const SERVICE_CIDR = '127.16.0.0/16';
+const KUBERNETES_SERVICE_IP = '127.16.0.1';
+const CLUSTER_DNS_IP = '127.16.0.10';
+const CLUSTER_DOMAIN = 'cluster.local';
+
+/** The kube-dns Service in kube-system, as a cluster's DNS add-on creates it; the proxy serves its address. */
+async function ensureDnsService(client: ApiClient): Promise<void> {
+  const svc = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' } },
+    spec: {
+      clusterIP: CLUSTER_DNS_IP,
+      ports: [
+        { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+        { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+      ],
+    },
+  };
+  try {
+    await client.create(core('services', 'kube-system'), svc as any);
+  } catch (err) {
+    if ((err as { code?: number }).code !== 409) throw err;
+  }
+}
+
 const unyoBin = fileURLToPath(new URL('../../../bin/unyo.js', import.meta.url));
 
 function ensureToken(file: string): string {
@@ -78,7 +105,8 @@ export async function up(opts: UpOptions): Promise<void> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   rmSync(join(dir, 'cluster.json'), { force: true });
 
-  const pki = await ensurePki(dir);
+  // Pods reach the API server as https://kubernetes.default.svc (the first Service address).
+  const pki = await ensurePki(dir, [KUBERNETES_SERVICE_IP]);
   const token = ensureToken(join(dir, 'pki', 'admin.token'));
   const nodeClientTokenFile = join(dir, 'pki', 'node-client.token');
   const nodeClientToken = ensureToken(nodeClientTokenFile);
@@ -86,7 +114,7 @@ export async function up(opts: UpOptions): Promise<void> {
   tokens.add(token, { name: 'unyo-admin', groups: ['system:masters'] });
 
   const store = await openStore({ driver: 'sqlite', dataDir: dir });
-  const server = new ApiServer({ store, pki, tokens: [tokens], nodeClientToken, defaultTolerationSeconds: opts.profile === 'fast' ? 5 : 300 });
+  const server = new ApiServer({ store, pki, tokens: [tokens], nodeClientToken, defaultTolerationSeconds: opts.profile === 'fast' ? 5 : 300, services: { serviceCIDR: SERVICE_CIDR } });
   await server.start(opts.port);
   const url = `https://127.0.0.1:${server.port}`;
 
@@ -117,10 +145,20 @@ export async function up(opts: UpOptions): Promise<void> {
   };
   startChild('scheduler', 'scheduler', ['scheduler', '--kubeconfig', kubeconfigPath]);
   startChild('controller-manager', 'controller-manager', ['controller-manager', '--kubeconfig', kubeconfigPath, '--profile', opts.profile]);
+  // One proxy for the machine: every node of `unyo up` shares the host's loopback.
+  {
+    const admin = new ApiClient(loadKubeconfig(kubeconfigPath, 'unyo-up'));
+    try {
+      await ensureDnsService(admin);
+    } finally {
+      admin.close();
+    }
+  }
+  startChild('proxy', 'proxy', ['proxy', '--kubeconfig', kubeconfigPath, '--cluster-dns', CLUSTER_DNS_IP, '--cluster-domain', CLUSTER_DOMAIN]);
   const zones = ['zone-a', 'zone-b', 'zone-c'];
   for (let i = 0; i < opts.nodes; i++) {
     const name = `node-${i + 1}`;
-    startChild(name, 'agent', ['agent', '--kubeconfig', kubeconfigPath, '--name', name, '--index', String(i), '--zone', zones[i % zones.length], '--data-dir', join(dir, 'nodes', name), '--profile', opts.profile, '--server-token-file', nodeClientTokenFile]);
+    startChild(name, 'agent', ['agent', '--kubeconfig', kubeconfigPath, '--name', name, '--index', String(i), '--zone', zones[i % zones.length], '--data-dir', join(dir, 'nodes', name), '--profile', opts.profile, '--server-token-file', nodeClientTokenFile, '--cluster-dns', CLUSTER_DNS_IP, '--cluster-domain', CLUSTER_DOMAIN]);
   }
   try {
     await Promise.race([waitForNodes(kubeconfigPath, opts.nodes), startupFailed]);

@@ -101,6 +101,8 @@ export function fail(image: string, err: unknown): never {
 
 /** How long after SIGTERM a server exits even with requests still in flight. */
 const stopDeadlineMs = 900;
+/** How long after SIGTERM idle keep-alive connections stay open for a last request. */
+const idleGraceMs = 500;
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
 
@@ -112,7 +114,8 @@ export interface GracefulServer {
 /**
  * Serves `handler` on `address` and logs `listening on http://host:port` (tests and humans
  * wait for that line). On SIGTERM or SIGINT it stops accepting connections, lets in-flight
- * requests finish on connections it then closes, runs `onStop`, and exits 0 — within
+ * requests finish on connections it then closes (`Connection: close`), gives idle keep-alive
+ * connections idleGraceMs for a last request, runs `onStop`, and exits 0 — within
  * stopDeadlineMs even if a request hangs, well inside Kubernetes' default 30 s grace period.
  */
 export function serveGracefully(image: string, handler: Handler, address: { host: string; port: number }, options: { onStop?: () => Promise<void> | void } = {}): GracefulServer {
@@ -121,11 +124,7 @@ export function serveGracefully(image: string, handler: Handler, address: { host
   const server = http.createServer((req, res) => {
     active.add(res);
     if (stopping) res.shouldKeepAlive = false;
-    res.on('close', () => {
-      active.delete(res);
-      // A keep-alive connection turns idle just after its response: close it then.
-      if (stopping) setImmediate(() => server.closeIdleConnections());
-    });
+    res.on('close', () => active.delete(res));
     Promise.resolve()
       .then(() => handler(req, res))
       .catch((err: unknown) => {
@@ -157,7 +156,10 @@ export function serveGracefully(image: string, handler: Handler, address: { host
         process.exit(0);
       }
     });
-    server.closeIdleConnections();
+    // Idle keep-alive connections are not cut at once: a client may be sending its next request
+    // on one right now. Each gets a moment to do so and is answered with `Connection: close`;
+    // what is still idle after that is closed.
+    setTimeout(() => server.closeIdleConnections(), idleGraceMs).unref();
     log(image, `${signal}: stopped accepting connections, ${active.size} request(s) in flight`);
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
