@@ -31,6 +31,8 @@ export interface Cluster {
 export interface UpOptions {
   dataDir?: string;
   extraArgs?: string[];
+  /** How long to wait for the ready line (default 60 s; a loaded machine with several nodes needs more). */
+  readyTimeoutMs?: number;
 }
 
 /** Start `unyo up --nodes 0` and resolve once it prints its ready line. */
@@ -41,7 +43,12 @@ export async function startCluster(opts: UpOptions = {}): Promise<Cluster> {
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   await new Promise<void>((resolveReady, reject) => {
-    const timer = setTimeout(() => reject(new Error(`unyo up did not become ready in 60s:\n${out}`)), 60_000);
+    const timeoutMs = opts.readyTimeoutMs ?? 60_000;
+    const timer = setTimeout(() => {
+      // Leave nothing behind: the cluster that did not come up is stopped.
+      child.kill('SIGTERM');
+      reject(new Error(`unyo up did not become ready in ${timeoutMs / 1000}s:\n${out}`));
+    }, timeoutMs);
     const check = () => {
       if (/cluster ready/.test(out)) {
         clearTimeout(timer);

@@ -69,13 +69,13 @@ const servedBy = (body: string) => /from (\S+)/.exec(body)?.[1];
 let clusterIP = '';
 
 before(async () => {
-  cluster = await startCluster({ extraArgs: ['--nodes', '3', '--profile', 'fast'] });
+  cluster = await startCluster({ extraArgs: ['--nodes', '3', '--profile', 'fast'], readyTimeoutMs: 180_000 });
   for (const name of ['web-1', 'web-2', 'web-3']) await ok(['apply', '-f', '-'], webPod(name));
   await waitFor('three ready web Pods', poll(async () => (await Promise.all(['web-1', 'web-2', 'web-3'].map(ready))).every(Boolean)), 180_000, 500);
 });
 
 after(async () => {
-  await removeCluster(cluster);
+  if (cluster) await removeCluster(cluster);
   rmSync(flags, { recursive: true, force: true });
 });
 
