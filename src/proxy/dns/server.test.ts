@@ -44,7 +44,8 @@ after(() => {
 });
 
 test('Node\'s resolver gets cluster names from the server and other names through it', async () => {
-  const r = new Resolver();
+  // Generous timeouts: a loaded machine may answer slowly.
+  const r = new Resolver({ timeout: 10_000, tries: 3 });
   r.setServers([`127.0.0.1:${port}`]);
   assert.deepEqual(await r.resolve4('web.default.svc.cluster.local'), ['127.16.1.5']);
   await assert.rejects(r.resolve4('nope.default.svc.cluster.local'), (e: NodeJS.ErrnoException) => e.code === 'ENOTFOUND');
