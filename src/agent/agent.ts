@@ -1,11 +1,12 @@
 // The node agent (the kubelet's role): registers this node, keeps its Lease and status
-// fresh, watches the Pods bound to it and gives each a PodWorker, and serves container logs
-// to the API server. Containers outlive an agent restart (the runtime re-adopts them); a
-// clean stop of the agent stops every container it runs.
+// fresh, watches the Pods bound to it and gives each a PodWorker, and serves the API server
+// container logs and exec, attach and port-forward sessions. Containers outlive an agent
+// restart (the runtime re-adopts them); a clean stop of the agent stops every container it runs.
 import http from 'node:http';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { timingSafeEqual } from 'node:crypto';
 import type { KubeObject } from '../api/types.js';
 import { ApiClient, core } from '../client/client.js';
@@ -18,6 +19,7 @@ import { registerNode, renewLease, updateNodeStatus, type NodeIdentity } from '.
 import { attemptFiles, streamLogs } from './logs.js';
 import { StatsProvider } from './stats.js';
 import { parseResolvConf, type ClusterDNSConfig, type ResolverConfig } from './dns.js';
+import { StreamingServer, type StreamingHost } from './streaming/server.js';
 
 export interface AgentTimers {
   /** Lease duration; renewed every quarter of it (upstream 40 s, renewed every 10 s). */
@@ -61,6 +63,7 @@ export class NodeAgent {
   private hostResolver: ResolverConfig = { nameservers: [], searches: [], options: [] };
   private loops: NodeJS.Timeout[] = [];
   private server?: http.Server;
+  private streaming?: StreamingServer;
   private identity?: NodeIdentity;
   private readonly ipam: PodIPAllocator;
   private readonly events: EventRecorder;
@@ -124,6 +127,7 @@ export class NodeAgent {
     this.informer?.stop();
     this.services?.stop();
     await Promise.all([...this.workers.values()].map((w) => w.remove().catch(() => undefined)));
+    this.streaming?.close();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections();
   }
@@ -197,20 +201,60 @@ export class NodeAgent {
     this.timers.set(uid, t);
   }
 
-  /** The agent's endpoint, for the API server only: /containerLogs/<namespace>/<pod>/<container>, /stats/summary, /metrics/resource, /healthz. */
+  /**
+   * The agent's endpoint, for the API server only: /containerLogs/<namespace>/<pod>/<container>,
+   * /stats/summary, /metrics/resource, /healthz, and the streaming upgrades /exec, /attach and
+   * /portForward (streaming/).
+   */
   private listen(): Promise<number> {
     this.server = http.createServer((req, res) => void this.serve(req, res));
+    this.streaming = new StreamingServer(this.opts.runtime, this.streamingHost());
+    this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (!this.authorized(req)) {
+        socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 12\r\nConnection: close\r\n\r\nUnauthorized');
+        return;
+      }
+      this.streaming!.handleUpgrade(req, socket, head);
+    });
     return new Promise((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(0, '127.0.0.1', () => resolve((this.server!.address() as AddressInfo).port));
     });
   }
 
-  private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://agent');
+  /** Only the API server, presenting the token it was given, may use the endpoint. */
+  private authorized(req: http.IncomingMessage): boolean {
     const auth = Buffer.from(req.headers.authorization ?? '');
     const want = Buffer.from(`Bearer ${this.opts.serverToken}`);
-    if (auth.length !== want.length || !timingSafeEqual(auth, want)) {
+    return auth.length === want.length && timingSafeEqual(auth, want);
+  }
+
+  /** The Pods of this node as the streaming endpoint sees them, in the kubelet's words. */
+  private streamingHost(): StreamingHost {
+    const find = (namespace: string, name: string) => {
+      const pod = this.informer?.get(`${namespace}/${name}`);
+      const worker = pod && this.workers.get(pod.metadata.uid!);
+      return pod && worker ? { pod, worker } : undefined;
+    };
+    return {
+      runningContainer: (namespace, name, container) => {
+        const found = find(namespace, name);
+        if (!found) return { error: `pod "${name}" in namespace "${namespace}" is not on node ${this.opts.nodeName}` };
+        const id = found.worker.runningContainerId(container);
+        return id ? { id } : { error: `container not found ("${container}")` };
+      },
+      portForwardTarget: (namespace, name) => {
+        const found = find(namespace, name);
+        if (!found) return { error: `pod "${name}" in namespace "${namespace}" is not on node ${this.opts.nodeName}` };
+        if (!found.worker.ip) return { error: `pod "${name}" has no address yet` };
+        return { podName: `${name}_${namespace}`, podUid: found.pod.metadata.uid!, podIP: found.worker.ip };
+      },
+    };
+  }
+
+  private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://agent');
+    if (!this.authorized(req)) {
       res.writeHead(401).end('Unauthorized');
       return;
     }

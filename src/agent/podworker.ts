@@ -100,6 +100,17 @@ export class PodWorker {
     return join(this.deps.podsDir, this.uid);
   }
 
+  /** The Pod's address, once it has one. */
+  get ip(): string {
+    return this.podIP;
+  }
+
+  /** The runtime id of the named container (init, regular) while it runs. */
+  runningContainerId(name: string): string | undefined {
+    const id = this.containers.get(name)?.id;
+    return id && this.deps.runtime.containerStatus(id)?.state === 'running' ? id : undefined;
+  }
+
   update(pod: KubeObject): void {
     this.pod = pod as any;
   }

@@ -1,6 +1,7 @@
 // What every request handler gets: the parsed request, the user, the resource it addresses,
 // and the server's shared parts (store, registry, watch cache, admission, clock).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Store } from '../store/store.js';
 import type { ResourceType } from '../api/resources.js';
 import type { UserInfo } from './authn.js';
@@ -32,6 +33,16 @@ export interface RequestContext {
   parts: ServerParts;
   /** Warning headers to send ("299 - message"). */
   warnings: string[];
+  /** An HTTP/1.1 Upgrade request (exec, attach, portforward): its socket, which res writes to. */
+  upgrade?: UpgradeRequest;
+}
+
+export interface UpgradeRequest {
+  socket: Duplex;
+  /** Bytes the client sent after the request head. */
+  head: Buffer;
+  /** The handler took the socket over (switched protocols); the server must not close it. */
+  taken?: boolean;
 }
 
 export function isDryRun(ctx: RequestContext): boolean {

@@ -1,7 +1,8 @@
 // The API server: HTTPS, authentication, authorization, then either a non-resource path
 // (health, version, discovery, OpenAPI) or a resource request dispatched to its verb.
 import https from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { randomUUID, createHash } from 'node:crypto';
 import { errors } from '../api/errors.js';
@@ -14,7 +15,7 @@ import { parseRequestInfo, type RequestInfo } from './requestinfo.js';
 import { ResourceRegistry } from './registry.js';
 import { WatchCache } from './watchcache.js';
 import { Admission, namespaceLifecycle, defaultTolerationSeconds } from './admission.js';
-import type { RequestContext, ServerParts } from './context.js';
+import type { RequestContext, ServerParts, UpgradeRequest } from './context.js';
 import { writeError, writeJson } from './respond.js';
 import { aggregatedDiscovery, aggregatedDiscoveryVersion, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { openApiV3Document, openApiV3Index, openApiV2Placeholder } from './openapi/index.js';
@@ -34,6 +35,7 @@ import { scale } from './verbs/scale.js';
 import { binding } from './verbs/binding.js';
 import { podLog } from './verbs/log.js';
 import { nodeProxy } from './verbs/proxy.js';
+import { podStream } from './verbs/stream.js';
 
 export const kubernetesVersion = { major: '1', minor: '33', gitVersion: 'v1.33.0+unyo' };
 
@@ -107,6 +109,7 @@ export class ApiServer {
       { key: this.opts.pki.serving.key, cert: this.opts.pki.serving.cert, ca: this.opts.pki.ca.cert, requestCert: true, rejectUnauthorized: false, keepAlive: true },
       (req, res) => void this.handle(req, res),
     );
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(req, socket, head));
     this.server.keepAliveTimeout = 60_000;
     this.server.headersTimeout = 65_000;
     this.server.requestTimeout = 0; // watches stream for a long time
@@ -168,7 +171,27 @@ export class ApiServer {
     this.compactTimer.unref();
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /**
+   * An HTTP/1.1 Upgrade request goes through the same authentication and dispatch, with a
+   * response written straight to its socket; unless a handler switched protocols, the
+   * connection closes after that response.
+   */
+  private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => undefined);
+    const res = new ServerResponse(req);
+    res.assignSocket(socket as never);
+    res.shouldKeepAlive = false;
+    const upgrade: UpgradeRequest = { socket, head };
+    res.on('finish', () => {
+      res.detachSocket(socket as never);
+      if (!upgrade.taken) socket.end();
+    });
+    void this.handle(req, res, upgrade).finally(() => {
+      if (!upgrade.taken && !res.writableEnded) socket.destroy();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse, upgrade?: UpgradeRequest): Promise<void> {
     const warnings: string[] = [];
     try {
       const url = new URL(req.url ?? '/', 'https://localhost');
@@ -181,7 +204,7 @@ export class ApiServer {
         throw errors.forbidden(info.group, info.resource, info.name, `User "${auth.user.name}" cannot ${info.verb} resource "${info.resource}" in API group "${info.group}"${info.namespace ? ` in the namespace "${info.namespace}"` : ''}`);
       }
       if (!info.isResourceRequest) return this.nonResource(req, res, url, info);
-      await this.resource(req, res, url, info, auth.user, warnings);
+      await this.resource(req, res, url, info, auth.user, warnings, upgrade);
     } catch (err) {
       writeError(res, err, warnings);
     }
@@ -256,11 +279,11 @@ export class ApiServer {
     res.end(doc.body);
   }
 
-  private async resource(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo, user: UserInfo, warnings: string[]): Promise<void> {
+  private async resource(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo, user: UserInfo, warnings: string[], upgrade?: UpgradeRequest): Promise<void> {
     const resource = this.registry.lookup(info.group, info.version, info.resource);
     if (!resource) throw errors.pathNotFound();
     if (info.namespace && !resource.namespaced && !(resource.kind === 'Namespace' && resource.group === '')) throw errors.pathNotFound();
-    const ctx: RequestContext = { req, res, info, query: url.searchParams, user, resource, parts: this.parts, warnings };
+    const ctx: RequestContext = { req, res, info, query: url.searchParams, user, resource, parts: this.parts, warnings, upgrade };
     const verb = info.verb;
     const sub = info.subresource;
     if (sub) {
@@ -270,6 +293,9 @@ export class ApiServer {
       if (sub === 'scale') return scale(ctx);
       if (sub === 'binding' && resource.kind === 'Pod' && resource.group === '') return binding(ctx);
       if (sub === 'log' && resource.kind === 'Pod' && resource.group === '' && this.opts.nodeClientToken) return podLog(ctx, this.opts.nodeClientToken);
+      if ((sub === 'exec' || sub === 'attach' || sub === 'portforward') && resource.kind === 'Pod' && resource.group === '' && this.opts.nodeClientToken) {
+        return podStream(ctx, this.opts.nodeClientToken);
+      }
       if (sub === 'status') {
         if (verb === 'get') return get(ctx);
         if (verb === 'update') return update(ctx);

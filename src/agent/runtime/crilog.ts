@@ -2,7 +2,7 @@
 //   <RFC3339Nano time> <stdout|stderr> <F|P> <text>
 // F ends a line; P is a piece of a line that continues in the next record of the stream.
 // The shim writes these files (with size-based rotation); parseCriLine reads them back.
-import { closeSync, existsSync, fstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, renameSync, rmSync, statSync, watch, writeSync, type FSWatcher } from 'node:fs';
 
 export type CriStream = 'stdout' | 'stderr';
 
@@ -103,5 +103,78 @@ export class CriLogFile {
     for (let n = this.rotation.maxFiles - 2; n >= 0; n--) if (existsSync(name(n))) renameSync(name(n), name(n + 1));
     this.fd = openSync(this.path, 'a');
     this.size = 0;
+  }
+}
+
+/**
+ * Follows a CRI log file from its current end, as an attach does: every record written after
+ * it started goes to onEntry. A rotation (the file replaced, or shorter than what was read)
+ * continues at the beginning of the new file. Checks on every change notice and every 200 ms.
+ */
+export class CriLogFollower {
+  private offset = 0;
+  private ino = -1;
+  private carry = Buffer.alloc(0);
+  private readonly watcher?: FSWatcher;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly path: string,
+    private readonly onEntry: (entry: CriLogEntry) => void,
+  ) {
+    try {
+      const st = statSync(path);
+      this.offset = st.size;
+      this.ino = st.ino;
+    } catch {
+      // Not written yet: everything in it will be new.
+    }
+    try {
+      this.watcher = watch(path, () => this.poll());
+      this.watcher.on('error', () => undefined);
+    } catch {
+      // Polling alone then.
+    }
+    this.timer = setInterval(() => this.poll(), 200);
+  }
+
+  /** Read what was added since the last look. */
+  poll(): void {
+    let st;
+    try {
+      st = statSync(this.path);
+    } catch {
+      return;
+    }
+    if (st.ino !== this.ino || st.size < this.offset) {
+      this.ino = st.ino;
+      this.offset = 0;
+      this.carry = Buffer.alloc(0);
+    }
+    if (st.size <= this.offset) return;
+    const buf = Buffer.alloc(st.size - this.offset);
+    const fd = openSync(this.path, 'r');
+    try {
+      readSync(fd, buf, 0, buf.length, this.offset);
+    } finally {
+      closeSync(fd);
+    }
+    this.offset = st.size;
+    // Records end in a newline; a read may stop inside one (or inside a character).
+    const bytes = Buffer.concat([this.carry, buf]);
+    const cut = bytes.lastIndexOf(10);
+    this.carry = bytes.subarray(cut + 1);
+    if (cut < 0) return;
+    for (const line of bytes.subarray(0, cut).toString('utf8').split('\n')) {
+      const entry = parseCriLine(line);
+      if (entry) this.onEntry(entry);
+    }
+  }
+
+  /** Read the last records and stop following. */
+  stop(): void {
+    this.poll();
+    this.watcher?.close();
+    clearInterval(this.timer);
   }
 }

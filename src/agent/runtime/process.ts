@@ -4,20 +4,21 @@
 // ProcessRuntime on the same rootDir re-adopts them. As root the container runs in its own
 // mount, UTS and pid namespaces (namespaces.ts); without root it runs without namespaces
 // (the fallback in README.md).
-import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
-  accessSync, closeSync, constants as fsConstants, existsSync, lstatSync, mkdirSync, openSync, readFileSync,
-  readdirSync, readlinkSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync,
+  accessSync, closeSync, constants as fsConstants, createWriteStream, existsSync, lstatSync, mkdirSync, openSync, readFileSync,
+  readdirSync, readlinkSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync, type WriteStream,
 } from 'node:fs';
 import { constants as osConstants, homedir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CriLogFollower } from './crilog.js';
 import { innermost, setupScript, type PathKind, type RootEntry } from './namespaces.js';
 import { childPids, clockTicksPerSecond, containerProcesses, isAlive, pageBytes, pidNamespace, readStat } from './procfs.js';
 import { files, readRecord, writeRecord, type ContainerSpec, type ExitRecord, type ShimRecord, type StateRecord } from './record.js';
 import {
-  RuntimeError, type ContainerConfig, type ContainerStats, type ContainerStatus, type ExecOptions, type Mount, type Runtime,
+  RuntimeError, type AttachOptions, type ContainerConfig, type ContainerStats, type ContainerStatus, type ExecOptions, type Mount, type Runtime,
 } from './runtime.js';
 
 /** What a built-in image runs (src/images/catalog.ts resolveImage); undefined for any other image. */
@@ -43,6 +44,8 @@ export interface ProcessRuntimeOptions {
 const defaultPath = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 const unshareFlags = ['--mount', '--uts', '--pid', '--fork', '--kill-child', '--mount-proc', '--propagation', 'private'];
 const shimPath = fileURLToPath(new URL('./shim.js', import.meta.url));
+/** How long exec -t waits for the client's terminal size before starting at 80x24. */
+const initialSizeWaitMs = 500;
 /** How often containers whose shim is not our child are checked for an exit. */
 const pollMs = 500;
 
@@ -56,11 +59,51 @@ interface Container {
   /** The exit was reported to onExit listeners (or must not be: it exited before this runtime, or never started). */
   reported: boolean;
   exitWaiters: Set<() => void>;
-  execs: Set<ChildProcess>;
+  execs: Set<ExecProcess>;
   /** The highest CPU time reported: stats never go backwards when a process leaves the group. */
   cpuNanos: number;
   /** How our own shim child ended (a signal, or its exit code), for the message when it recorded nothing. */
   shimExit?: string;
+}
+
+/** A command run by exec: killed with the container, or when its client goes away. */
+interface ExecProcess {
+  kill(signal: NodeJS.Signals): void;
+}
+
+/** What this runtime uses of @lydell/node-pty (node-pty with prebuilt binaries), an optional dependency. */
+interface PtyModule {
+  spawn(
+    file: string,
+    args: string[],
+    options: { name: string; cols: number; rows: number; cwd: string; env: Record<string, string>; encoding: null },
+  ): {
+    pid: number;
+    write(data: string | Buffer): void;
+    resize(cols: number, rows: number): void;
+    onData(listener: (data: Buffer | string) => void): void;
+    onExit(listener: (e: { exitCode: number; signal?: number }) => void): void;
+  };
+}
+
+let ptyModule: Promise<PtyModule | undefined> | undefined;
+/** The pty library when it is installed; without it exec -t runs on pipes (see README). */
+function loadPty(): Promise<PtyModule | undefined> {
+  const name = '@lydell/node-pty';
+  ptyModule ??= import(name).then(
+    (m: { default?: PtyModule } & PtyModule) => m.default ?? m,
+    () => undefined,
+  );
+  return ptyModule;
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
 }
 
 interface Tools {
@@ -70,6 +113,7 @@ interface Tools {
   hostname: string;
   chroot: string;
   mkfifo?: string;
+  setsid?: string;
 }
 
 export class ProcessRuntime implements Runtime {
@@ -208,38 +252,151 @@ export class ProcessRuntime implements Runtime {
     const { spec } = c;
     const mounts = spec.config.mounts;
     checkExecutable(options.command[0], spec.env.PATH, spec.workingDir, mounts);
+    const pty = options.tty ? await loadPty() : undefined;
     let argv: string[];
     if (spec.namespaces) {
       const init = childPids(c.state.pid)[0];
       if (!init) throw new RuntimeError('RunContainerError', `container ${id} is not running`);
-      argv = [this.tools.nsenter!, '--target', String(init), '--mount', '--uts', '--pid', '--root', `--wdns=${spec.workingDir}`, '--', ...options.command];
+      // On a terminal, the command's session must be one of the container's pid namespace, or
+      // a shell's job control fails ("Cannot set tty process group"): setsid --ctty makes it so.
+      const session = pty && this.tools.setsid ? [this.tools.setsid, '--ctty'] : [];
+      argv = [this.tools.nsenter!, '--target', String(init), '--mount', '--uts', '--pid', '--root', `--wdns=${spec.workingDir}`, '--', ...session, ...options.command];
     } else {
       argv = [hostCommand(options.command[0], spec.workingDir, mounts), ...options.command.slice(1)];
     }
+    const argv0 = spec.namespaces ? undefined : options.command[0];
+    if (pty) return this.execOnTerminal(c, pty, argv, options);
+    // Its own process group, so a stop or a departed client reaches what nsenter forked too.
     const child = spawn(argv[0], argv.slice(1), {
       cwd: spec.cwd,
       env: spec.env,
-      argv0: spec.namespaces ? undefined : options.command[0],
+      argv0,
+      detached: true,
       stdio: [options.stdin ? 'pipe' : 'ignore', options.stdout ? 'pipe' : 'ignore', options.stderr ? 'pipe' : 'ignore'],
     });
-    c.execs.add(child);
+    const exec: ExecProcess = { kill: (signal) => killGroup(child.pid, signal) };
+    c.execs.add(exec);
+    const onAbort = () => exec.kill('SIGKILL');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.stdin) {
       child.stdin!.on('error', () => undefined);
       options.stdin.pipe(child.stdin!);
     }
+    // With a tty everything comes on stdout; without a real terminal, stderr is merged there too.
+    const stderr = options.stderr ?? (options.tty ? options.stdout : undefined);
     if (options.stdout) child.stdout!.pipe(options.stdout, { end: false });
-    if (options.stderr) child.stderr!.pipe(options.stderr, { end: false });
+    if (stderr && child.stderr) child.stderr.pipe(stderr, { end: false });
+    else child.stderr?.resume();
     return new Promise((resolve, reject) => {
+      const done = () => {
+        c.execs.delete(exec);
+        options.signal?.removeEventListener('abort', onAbort);
+        options.stdin?.unpipe(child.stdin!);
+      };
       child.on('error', (err) => {
-        c.execs.delete(child);
+        done();
         reject(new RuntimeError('RunContainerError', `exec failed: ${err.message}`));
       });
       child.on('close', (code, signal) => {
-        c.execs.delete(child);
-        options.stdin?.unpipe(child.stdin!);
+        done();
         resolve(code ?? 128 + signalNumber(signal));
       });
     });
+  }
+
+  /** exec -t: the command on a pseudo-terminal sized and resized as the client's. */
+  private async execOnTerminal(c: Container, pty: PtyModule, argv: string[], options: ExecOptions): Promise<number> {
+    // kubectl sends its terminal's size as the session opens: start at that size when it comes in time.
+    const sizes = options.resize;
+    if (sizes && !sizes.last) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, initialSizeWaitMs);
+        sizes.once('resize', done);
+        function done() {
+          clearTimeout(timer);
+          sizes!.off('resize', done);
+          resolve();
+        }
+      });
+    }
+    const initial = sizes?.last;
+    const term = pty.spawn(argv[0], argv.slice(1), {
+      name: 'xterm',
+      cols: initial && initial.width > 0 ? initial.width : 80,
+      rows: initial && initial.height > 0 ? initial.height : 24,
+      cwd: c.spec.cwd,
+      env: c.spec.env,
+      encoding: null,
+    });
+    // The terminal's session leader heads a process group of its own.
+    const exec: ExecProcess = { kill: (signal) => killGroup(term.pid, signal) };
+    c.execs.add(exec);
+    const onAbort = () => exec.kill('SIGHUP');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const onResize = (size: { width: number; height: number }) => {
+      if (size.width <= 0 || size.height <= 0) return;
+      try {
+        term.resize(size.width, size.height);
+      } catch {
+        // The terminal closed as the size came.
+      }
+    };
+    options.resize?.on('resize', onResize);
+    const onInput = (d: Buffer | string) => {
+      try {
+        term.write(d);
+      } catch {
+        // The terminal closed as the input came.
+      }
+    };
+    options.stdin?.on('data', onInput);
+    term.onData((d) => options.stdout?.write(typeof d === 'string' ? Buffer.from(d) : d));
+    return new Promise((resolve) => {
+      term.onExit(({ exitCode, signal }) => {
+        c.execs.delete(exec);
+        options.signal?.removeEventListener('abort', onAbort);
+        options.resize?.off('resize', onResize);
+        options.stdin?.off('data', onInput);
+        // Let the terminal's last output (already read) reach the writer first.
+        setImmediate(() => resolve(signal ? 128 + signal : exitCode));
+      });
+    });
+  }
+
+  async attach(id: string, options: AttachOptions): Promise<void> {
+    const c = this.mustGet(id);
+    this.refresh(c);
+    if (c.exit || !c.state) throw new RuntimeError('RunContainerError', `container ${id} is not running`);
+    // The container holds its stdin FIFO open read-write, so opening it never blocks and
+    // closing ours never gives it end-of-file: the next attach can write again.
+    let fifo: WriteStream | undefined;
+    if (options.stdin && c.spec.stdin) {
+      fifo = createWriteStream('', { fd: openSync(join(c.dir, files.stdin), 'r+') });
+      fifo.on('error', () => undefined);
+      options.stdin.pipe(fifo);
+    } else options.stdin?.resume();
+    const follower = new CriLogFollower(c.spec.log.path, (entry) => {
+      const out = entry.stream === 'stderr' && !options.tty ? (options.stderr ?? undefined) : options.stdout;
+      out?.write(entry.partial ? entry.text : `${entry.text}\n`);
+    });
+    await new Promise<void>((resolve) => {
+      if (options.signal?.aborted) return resolve();
+      const wake = () => {
+        c.exitWaiters.delete(wake);
+        options.signal?.removeEventListener('abort', wake);
+        clearInterval(check);
+        resolve();
+      };
+      c.exitWaiters.add(wake);
+      options.signal?.addEventListener('abort', wake, { once: true });
+      const check = setInterval(() => this.refresh(c), pollMs);
+      if (c.exit) wake();
+    });
+    follower.stop();
+    if (fifo) {
+      options.stdin?.unpipe(fifo);
+      fifo.end();
+    }
   }
 
   stats(id: string): ContainerStats | undefined {
@@ -573,6 +730,7 @@ function findTools(): Partial<Tools> {
     hostname: find('hostname'),
     chroot: find('chroot'),
     mkfifo: find('mkfifo'),
+    setsid: find('setsid'),
   };
 }
 

@@ -66,12 +66,39 @@ export class RuntimeError extends Error {
   }
 }
 
+export interface TerminalSize {
+  width: number;
+  height: number;
+}
+
+/** Emits 'resize' with a TerminalSize whenever the client's terminal changes size. */
+export interface TerminalSizes extends NodeJS.EventEmitter {
+  /** The latest size received (it may come before the command starts). */
+  readonly last?: TerminalSize;
+}
+
 export interface ExecOptions {
   command: string[];
   stdin?: NodeJS.ReadableStream;
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
+  /** Run the command on a terminal (its output all comes on stdout). */
   tty?: boolean;
+  /** The client's terminal size: the latest one known, then each change. */
+  resize?: TerminalSizes;
+  /** Aborting kills the command (the client went away). */
+  signal?: AbortSignal;
+}
+
+export interface AttachOptions {
+  /** Written to the container's stdin, when its spec keeps stdin open. */
+  stdin?: NodeJS.ReadableStream;
+  /** The container's output from now on. */
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+  tty?: boolean;
+  /** Aborting detaches. */
+  signal?: AbortSignal;
 }
 
 export interface ContainerStats {
@@ -98,5 +125,7 @@ export interface Runtime {
   onExit(listener: (status: ContainerStatus) => void): void;
   /** Run a command inside a running container; resolves with its exit code. */
   exec(id: string, options: ExecOptions): Promise<number>;
+  /** Connect to a running container's main process; resolves when it exits or the signal detaches. */
+  attach(id: string, options: AttachOptions): Promise<void>;
   stats(id: string): ContainerStats | undefined;
 }

@@ -5,9 +5,7 @@ import { errors } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import type { RequestContext } from '../context.js';
 import { decodeObject, objectKey } from '../objects.js';
-import { builtinResources } from '../../api/resources.js';
-
-const nodes = builtinResources.find((r) => r.kind === 'Node' && r.group === '')!;
+import { agentEndpoint } from './nodeagent.js';
 const passThrough = ['follow', 'previous', 'tailLines', 'sinceSeconds', 'sinceTime', 'timestamps', 'limitBytes'];
 
 export async function podLog(ctx: RequestContext, nodeClientToken: string): Promise<void> {
@@ -32,12 +30,7 @@ export async function podLog(ctx: RequestContext, nodeClientToken: string): Prom
   }
   const waiting = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].find((s: any) => s.name === container);
   if (!pod.spec.nodeName) throw errors.badRequest(`container "${container}" in pod "${name}" is waiting to start: ContainerCreating`);
-  const nodeKv = await ctx.parts.store.get(objectKey(nodes, undefined, pod.spec.nodeName));
-  if (!nodeKv) throw errors.badRequest(`node "${pod.spec.nodeName}" of pod "${name}" is not registered`);
-  const node = decodeObject(nodeKv, nodes) as any;
-  const address = (node.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address ?? '127.0.0.1';
-  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
-  if (!port) throw errors.serviceUnavailable(`node "${pod.spec.nodeName}" does not publish its agent endpoint`);
+  const { host: address, port } = await agentEndpoint(ctx, pod.spec.nodeName, name);
   const q = new URLSearchParams();
   for (const p of passThrough) {
     const v = ctx.query.get(p);
