@@ -193,6 +193,63 @@ export function runtimeContract(target: ContractTarget): void {
       await rt.stopContainer(id, 10);
     });
 
+    // exec and attach sessions run on a runtime of their own: other tests count rt's containers.
+    const streamRt = newRuntime(join(work, 'streams-node'));
+
+    test('exec: aborting the signal kills the command and what it started', async () => {
+      const c = config({});
+      const id = await streamRt.startContainer(c);
+      await waitFor(() => logText(c.logPath).includes('ready'));
+      const out = collect();
+      const abort = new AbortController();
+      const running = streamRt.exec(id, { command: ['sh', '-c', 'echo started; sleep 30 & wait'], stdout: out.stream, signal: abort.signal });
+      await waitFor(() => out.text().includes('started'));
+      const t0 = Date.now();
+      abort.abort();
+      const code = await running;
+      assert.equal(code, 137);
+      assert.ok(Date.now() - t0 < 5000, 'the command was killed, not waited for');
+      await streamRt.stopContainer(id, 10);
+    });
+
+    test('exec with tty: the command runs on a terminal sized as the client asked (where a pty library is installed)', async () => {
+      const c = config({});
+      const id = await streamRt.startContainer(c);
+      await waitFor(() => logText(c.logPath).includes('ready'));
+      const out = collect();
+      const sizes = Object.assign(new PassThrough(), { last: { width: 123, height: 45 } });
+      const code = await streamRt.exec(id, { command: ['sh', '-c', 'if [ -t 0 ]; then stty size; else echo no-terminal; fi; exit 3'], stdout: out.stream, tty: true, resize: sizes });
+      assert.equal(code, 3);
+      assert.match(out.text(), /^(45 123\r\n|no-terminal\n)$/);
+      await streamRt.stopContainer(id, 10);
+    });
+
+    test('attach: the main process gets stdin written through the FIFO and its output streams from now on', async () => {
+      const c = sh('echo before-attach; while read line; do echo "out $line"; echo "err $line" >&2; done', { stdin: true });
+      const id = await streamRt.startContainer(c);
+      await waitFor(() => logText(c.logPath).includes('before-attach'));
+      const stdin = new PassThrough();
+      const out = collect();
+      const err = collect();
+      const abort = new AbortController();
+      const attached = streamRt.attach(id, { stdin, stdout: out.stream, stderr: err.stream, signal: abort.signal });
+      stdin.write('one\n');
+      await waitFor(() => out.text().includes('out one') && err.text().includes('err one'));
+      stdin.end();
+      abort.abort();
+      await attached;
+      assert.equal(out.text(), 'out one\n', 'output from before the attach is not replayed');
+      assert.equal(err.text(), 'err one\n');
+      // Detaching closed nothing the container reads: a second attach writes again.
+      const again = collect();
+      const stdin2 = new PassThrough();
+      const second = streamRt.attach(id, { stdin: stdin2, stdout: again.stream });
+      stdin2.write('two\n');
+      await waitFor(() => again.text().includes('out two'));
+      await streamRt.stopContainer(id, 0);
+      await second; // ends with the container
+    });
+
     test('stats: cumulative CPU and resident memory of a running container', async () => {
       const c = config({});
       const id = await rt.startContainer(c);

@@ -105,6 +105,9 @@ export class StreamingServer {
       const chosen = supported.find((p) => offered.has(p));
       if (!chosen) return reject(socket, 400, `unable to upgrade: unable to negotiate protocol: client supports [${[...offered].join(' ')}], server accepts [${supported.join(' ')}]`);
       this.chosen.set(req, chosen);
+      // kubectl's tunnelling subprotocol has a '/', outside RFC 6455's token grammar, which ws
+      // enforces; the choice is made already, so ws is shown a stand-in and answers with the choice.
+      req.headers['sec-websocket-protocol'] = 'chosen';
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         if (route.operation === 'portForward') {
           const session = new SpdySession(createWebSocketStream(ws));
