@@ -96,8 +96,8 @@ export interface RunResult {
 }
 
 /** Run kubectl with the cluster's kubeconfig (asynchronously, so the test process stays responsive). */
-export function kubectl(bin: string, cluster: Cluster, args: string[], input?: string): Promise<RunResult> {
-  const run = kubectlSpawn(bin, cluster, args, input);
+export function kubectl(bin: string, cluster: Cluster, args: string[], input?: string, env?: Record<string, string>): Promise<RunResult> {
+  const run = kubectlSpawn(bin, cluster, args, input, env);
   return run.exited;
 }
 
@@ -109,10 +109,11 @@ export interface KubectlProcess {
   kill(): void;
 }
 
-export function kubectlSpawn(bin: string, cluster: Cluster, args: string[], input?: string): KubectlProcess {
+/** Extra environment variables (env) select kubectl behaviours, e.g. KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false. */
+export function kubectlSpawn(bin: string, cluster: Cluster, args: string[], input?: string, env?: Record<string, string>): KubectlProcess {
   // Each binary gets its own discovery cache: two kubectl versions must not share one.
   const cacheDir = join(cluster.dataDir, `kubecache-${bin.replace(/[^a-zA-Z0-9]/g, '_')}`);
-  const child = spawn(bin, ['--kubeconfig', cluster.kubeconfig, ...args], { env: { ...process.env, KUBECACHEDIR: cacheDir } });
+  const child = spawn(bin, ['--kubeconfig', cluster.kubeconfig, ...args], { env: { ...process.env, KUBECACHEDIR: cacheDir, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

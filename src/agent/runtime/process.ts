@@ -367,6 +367,11 @@ export class ProcessRuntime implements Runtime {
     const c = this.mustGet(id);
     this.refresh(c);
     if (c.exit || !c.state) throw new RuntimeError('RunContainerError', `container ${id} is not running`);
+    // Follow the output first, so what answers the input is not missed.
+    const follower = new CriLogFollower(c.spec.log.path, (entry) => {
+      const out = entry.stream === 'stderr' && !options.tty ? (options.stderr ?? undefined) : options.stdout;
+      out?.write(entry.partial ? entry.text : `${entry.text}\n`);
+    });
     // The container holds its stdin FIFO open read-write, so opening it never blocks and
     // closing ours never gives it end-of-file: the next attach can write again.
     let fifo: WriteStream | undefined;
@@ -375,10 +380,6 @@ export class ProcessRuntime implements Runtime {
       fifo.on('error', () => undefined);
       options.stdin.pipe(fifo);
     } else options.stdin?.resume();
-    const follower = new CriLogFollower(c.spec.log.path, (entry) => {
-      const out = entry.stream === 'stderr' && !options.tty ? (options.stderr ?? undefined) : options.stdout;
-      out?.write(entry.partial ? entry.text : `${entry.text}\n`);
-    });
     await new Promise<void>((resolve) => {
       if (options.signal?.aborted) return resolve();
       const wake = () => {
