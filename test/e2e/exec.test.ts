@@ -9,12 +9,15 @@ import { startCluster, removeCluster, kubectl, kubectlSpawn, kubectlBinaries, wa
 
 let cluster: Cluster;
 const binaries = kubectlBinaries();
+// Pods of every cluster on this machine share the loopback addresses by node index: an
+// uncommon port keeps other test clusters' web Pods (on 8080) from taking this one's.
+const webPort = 18473;
 const first = binaries[0]?.path ?? 'kubectl';
 
 before(async () => {
   cluster = await startCluster({ extraArgs: ['--nodes', '1', '--profile', 'fast'] });
   const pods = [
-    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [{ name: 'web', image: 'unyo/web:1', ports: [{ containerPort: 8080 }] }] } },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [{ name: 'web', image: 'unyo/web:1', ports: [{ containerPort: webPort }] }] } },
     {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -88,9 +91,9 @@ for (const { name, path: bin } of binaries) {
     });
 
     test('port-forward: HTTP through a local port reaches the Pod\'s containerPort', async () => {
-      const pf = kubectlSpawn(bin, cluster, ['port-forward', 'pod/web', ':8080']);
+      const pf = kubectlSpawn(bin, cluster, ['port-forward', 'pod/web', `:${webPort}`]);
       try {
-        const port = await waitFor('the local port', () => /Forwarding from 127\.0\.0\.1:(\d+) -> 8080/.exec(pf.stdout())?.[1], 20_000);
+        const port = await waitFor('the local port', () => new RegExp(`Forwarding from 127\\.0\\.0\\.1:(\\d+) -> ${webPort}`).exec(pf.stdout())?.[1], 20_000);
         for (let i = 0; i < 3; i++) {
           const res = await fetch(`http://127.0.0.1:${port}/`);
           assert.equal(res.status, 200);
@@ -149,9 +152,9 @@ describe('SPDY/3.1, as kubectl speaks it with WebSocket streaming turned off', (
   });
 
   test('port-forward', async () => {
-    const pf = kubectlSpawn(bin, cluster, ['port-forward', 'pod/web', ':8080'], undefined, { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' });
+    const pf = kubectlSpawn(bin, cluster, ['port-forward', 'pod/web', `:${webPort}`], undefined, { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' });
     try {
-      const port = await waitFor('the local port', () => /Forwarding from 127\.0\.0\.1:(\d+) -> 8080/.exec(pf.stdout())?.[1], 20_000);
+      const port = await waitFor('the local port', () => new RegExp(`Forwarding from 127\\.0\\.0\\.1:(\\d+) -> ${webPort}`).exec(pf.stdout())?.[1], 20_000);
       const res = await fetch(`http://127.0.0.1:${port}/healthz`);
       assert.equal(res.status, 200);
     } finally {
