@@ -57,11 +57,6 @@ export class StreamingServer {
     private readonly host: StreamingHost,
   ) {}
 
-  /** Whether this request is for the streaming endpoint. */
-  static handles(pathname: string): boolean {
-    return parseStreamingPath(pathname) !== undefined;
-  }
-
   /** Serve an upgrade request (already authenticated). */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => undefined);

@@ -119,6 +119,11 @@ export async function podStream(ctx: RequestContext, nodeClientToken: string): P
     const upstream = http.request({ host: endpoint.host, port: endpoint.port, method: 'GET', path, headers });
     upstream.on('upgrade', (res, agentSocket: Duplex, agentHead: Buffer) => {
       ctx.upgrade!.taken = true;
+      if (socket.destroyed) {
+        // The client left while the agent was answering.
+        agentSocket.destroy();
+        return resolve();
+      }
       const lines = [`HTTP/1.1 101 ${res.statusMessage ?? 'Switching Protocols'}`];
       for (let i = 0; i < res.rawHeaders.length; i += 2) lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
       socket.write(`${lines.join('\r\n')}\r\n\r\n`);
