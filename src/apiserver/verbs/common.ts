@@ -226,8 +226,9 @@ async function writeUpdate(ctx: RequestContext, current: KubeObject, desired: Ku
   }
   const meta = next.metadata;
   const old = current.metadata;
+  // A uid in the body must be the stored one (validation refuses a change, as upstream); none means this object.
+  if (!meta.uid) meta.uid = old.uid;
   // Fields only the server sets come from the stored object.
-  meta.uid = old.uid;
   meta.creationTimestamp = old.creationTimestamp;
   meta.deletionTimestamp = old.deletionTimestamp;
   meta.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds;

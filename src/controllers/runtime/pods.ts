@@ -1,0 +1,71 @@
+// What workload controllers ask of a Pod (upstream's podutil and controller helpers): is it
+// active, ready, available, and since when. Times are judged on the controller's clock.
+import type { KubeObject } from '../../api/types.js';
+
+export interface PodCondition {
+  type: string;
+  status: string;
+  lastTransitionTime?: string;
+}
+
+export interface ContainerStatus {
+  name: string;
+  restartCount?: number;
+}
+
+export interface Pod extends KubeObject {
+  spec?: {
+    nodeName?: string;
+    containers?: Array<{ name: string }>;
+    initContainers?: Array<{ name: string; restartPolicy?: string }>;
+    [field: string]: unknown;
+  };
+  status?: {
+    phase?: string;
+    conditions?: PodCondition[];
+    containerStatuses?: ContainerStatus[];
+    initContainerStatuses?: ContainerStatus[];
+    [field: string]: unknown;
+  };
+}
+
+/** A Pod that counts towards its controller: not finished and not being deleted. */
+export function isPodActive(pod: Pod): boolean {
+  const phase = pod.status?.phase;
+  return phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata.deletionTimestamp;
+}
+
+export function podReadyCondition(pod: Pod): PodCondition | undefined {
+  return pod.status?.conditions?.find((c) => c.type === 'Ready');
+}
+
+export function isPodReady(pod: Pod): boolean {
+  return podReadyCondition(pod)?.status === 'True';
+}
+
+/** When the Pod last became Ready (ms), or undefined if it is not Ready or the time is unknown. */
+export function podReadySince(pod: Pod): number | undefined {
+  const c = podReadyCondition(pod);
+  if (c?.status !== 'True' || !c.lastTransitionTime) return undefined;
+  const t = Date.parse(c.lastTransitionTime);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+/**
+ * Ready for longer than minReadySeconds (upstream IsPodAvailable). A Ready Pod without a
+ * transition time is not available while minReadySeconds > 0, as upstream.
+ */
+export function isPodAvailable(pod: Pod, minReadySeconds: number, nowMs: number): boolean {
+  if (!isPodReady(pod)) return false;
+  if (!minReadySeconds) return true;
+  const since = podReadySince(pod);
+  return since !== undefined && since + minReadySeconds * 1000 < nowMs;
+}
+
+/** How long until a Ready Pod becomes available (ms), or undefined if that will not happen by waiting. */
+export function msUntilAvailable(pod: Pod, minReadySeconds: number, nowMs: number): number | undefined {
+  if (!minReadySeconds || !isPodReady(pod) || isPodAvailable(pod, minReadySeconds, nowMs)) return undefined;
+  const since = podReadySince(pod);
+  if (since === undefined) return undefined;
+  return Math.max(0, since + minReadySeconds * 1000 - nowMs);
+}
