@@ -251,18 +251,23 @@ export async function cleanupDeployment(deps: DeploymentDeps, oldRSs: ReplicaSet
   }
 }
 
+function withoutZeros<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== 0 && v !== undefined)) as T;
+}
+
 /** The Deployment's status from its ReplicaSets, with the Available condition brought up to date. */
 export function calculateStatus(allRSs: Array<ReplicaSet | undefined>, newRS: ReplicaSet | undefined, d: Deployment, nowMs: number): DeploymentStatus {
   const availableReplicas = sumAvailableReplicas(allRSs);
   const totalReplicas = sumSpecReplicas(allRSs);
-  const status: DeploymentStatus = {
+  // Zero counts are left out, as upstream's JSON (omitempty) leaves them out.
+  const status = withoutZeros<DeploymentStatus>({
     observedGeneration: d.metadata.generation,
     replicas: sumStatusReplicas(allRSs),
     updatedReplicas: sumStatusReplicas([newRS]),
     readyReplicas: sumReadyReplicas(allRSs),
     availableReplicas,
     unavailableReplicas: Math.max(0, totalReplicas - availableReplicas),
-  };
+  });
   if (d.status?.collisionCount !== undefined) status.collisionCount = d.status.collisionCount;
   if (d.status?.conditions?.length) status.conditions = structuredClone(d.status.conditions);
   if (availableReplicas >= desiredReplicas(d) - maxUnavailable(d)) {

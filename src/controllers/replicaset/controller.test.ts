@@ -1,6 +1,6 @@
 // The ReplicaSet controller against an in-process API server: no agents run, so the tests mark
 // Pods Ready themselves through pods/status, and move the injected clock for minReadySeconds.
-import { test, before, after } from 'node:test';
+import { test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApiServer, type TestApiServer } from '../../apiserver/testing.js';
 import { ApiError } from '../../api/errors.js';
@@ -60,11 +60,10 @@ interface Harness {
   until<T>(what: string, check: () => T | Promise<T>): Promise<NonNullable<Awaited<T>>>;
   pods(): Promise<Pod[]>;
   rs(name: string): Promise<ReplicaSet>;
-  stop(): Promise<void>;
 }
 
 let nsCount = 0;
-async function harness(opts: { start?: boolean } = {}): Promise<Harness> {
+async function harness(t: TestContext, opts: { start?: boolean } = {}): Promise<Harness> {
   const namespace = `rs-${++nsCount}`;
   await api.client.create(core('namespaces'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
   const clock = new FakeClock(Date.now());
@@ -74,6 +73,11 @@ async function harness(opts: { start?: boolean } = {}): Promise<Harness> {
   const rsc = new ReplicaSetController(ctx, { log: () => undefined });
   await ctx.informers.start();
   if (opts.start !== false) rsc.start();
+  // Stop even when the test fails: a controller left running would act on later tests' namespaces.
+  t.after(async () => {
+    await rsc.stop();
+    ctx.informers.stop();
+  });
   const until = async <T,>(what: string, check: () => T | Promise<T>): Promise<NonNullable<Awaited<T>>> => {
     const deadline = Date.now() + 20_000;
     let last: unknown;
@@ -97,10 +101,6 @@ async function harness(opts: { start?: boolean } = {}): Promise<Harness> {
     until,
     pods: async () => (await api.client.list<Pod>(core('pods', namespace))).items,
     rs: (name) => api.client.get<ReplicaSet>(replicaSetsRef(namespace), name),
-    stop: async () => {
-      await rsc.stop();
-      ctx.informers.stop();
-    },
   };
 }
 
@@ -124,8 +124,8 @@ async function markReady(namespace: string, name: string, sinceMs: number): Prom
 
 const active = (pods: Pod[]) => pods.filter((p) => !p.metadata.deletionTimestamp);
 
-test('a ReplicaSet gets spec.replicas Pods with controller references, SuccessfulCreate events and status', async () => {
-  const h = await harness();
+test('a ReplicaSet gets spec.replicas Pods with controller references, SuccessfulCreate events and status', async (t) => {
+  const h = await harness(t);
   await api.client.create(replicaSetsRef(h.namespace), replicaSet(h.namespace, 'web', 3));
   const pods = await h.until('3 pods', async () => ((await h.pods()).length === 3 ? h.pods() : undefined));
   const rs = await h.rs('web');
@@ -138,7 +138,7 @@ test('a ReplicaSet gets spec.replicas Pods with controller references, Successfu
     const s = (await h.rs('web')).status;
     return s?.replicas === 3 && s.observedGeneration === 1 ? s : undefined;
   });
-  assert.deepEqual({ ...status, conditions: undefined }, { replicas: 3, fullyLabeledReplicas: 3, readyReplicas: 0, availableReplicas: 0, observedGeneration: 1, conditions: undefined });
+  assert.deepEqual({ ...status, conditions: undefined }, { replicas: 3, fullyLabeledReplicas: 3, observedGeneration: 1, conditions: undefined });
   await markReady(h.namespace, pods[0].metadata.name!, h.clock.now());
   await h.until('one ready', async () => (await h.rs('web')).status?.readyReplicas === 1 && (await h.rs('web')).status?.availableReplicas === 1);
   const events = await h.until('events', async () => {
@@ -149,11 +149,10 @@ test('a ReplicaSet gets spec.replicas Pods with controller references, Successfu
   assert.deepEqual(created.map((e) => e.message).sort(), pods.map((p) => `Created pod: ${p.metadata.name}`).sort());
   assert.equal(created[0].involvedObject.kind, 'ReplicaSet');
   assert.equal(created[0].source.component, 'replicaset-controller');
-  await h.stop();
 });
 
-test('expectations: a pass after creates the cache has not seen yet creates nothing more', async () => {
-  const h = await harness({ start: false });
+test('expectations: a pass after creates the cache has not seen yet creates nothing more', async (t) => {
+  const h = await harness(t, { start: false });
   await api.client.create(replicaSetsRef(h.namespace), replicaSet(h.namespace, 'race', 4));
   const key = `${h.namespace}/race`;
   await h.until('rs in cache', () => (h.rsc as any).replicaSets.get(key));
@@ -168,11 +167,10 @@ test('expectations: a pass after creates the cache has not seen yet creates noth
   await h.rsc.sync(key);
   assert.equal((await h.pods()).length, 4);
   assert.equal(h.client.createAttempts, 4);
-  await h.stop();
 });
 
-test('scaling down deletes the least valuable Pods first, with SuccessfulDelete events', async () => {
-  const h = await harness();
+test('scaling down deletes the least valuable Pods first, with SuccessfulDelete events', async (t) => {
+  const h = await harness(t);
   await api.client.create(replicaSetsRef(h.namespace), replicaSet(h.namespace, 'down', 3));
   const pods = await h.until('3 pods', async () => ((await h.pods()).length === 3 ? h.pods() : undefined));
   const [oldest, recent] = pods;
@@ -189,11 +187,10 @@ test('scaling down deletes the least valuable Pods first, with SuccessfulDelete 
   const deleted = ((await api.client.list(core('events', h.namespace))).items as any[]).filter((e) => e.reason === 'SuccessfulDelete').map((e) => e.message).sort();
   assert.deepEqual(deleted, [pods[1], pods[2]].map((p) => `Deleted pod: ${p.metadata.name}`).sort());
   await h.until('status 1', async () => (await h.rs('down')).status?.replicas === 1);
-  await h.stop();
 });
 
-test('a deleted Pod is replaced; a Pod being deleted gracefully stops counting at once', async () => {
-  const h = await harness();
+test('a deleted Pod is replaced; a Pod being deleted gracefully stops counting at once', async (t) => {
+  const h = await harness(t);
   await api.client.create(replicaSetsRef(h.namespace), replicaSet(h.namespace, 'heal', 2));
   const pods = await h.until('2 pods', async () => ((await h.pods()).length === 2 ? h.pods() : undefined));
   await api.client.delete(core('pods', h.namespace), pods[0].metadata.name!);
@@ -211,11 +208,10 @@ test('a deleted Pod is replaced; a Pod being deleted gracefully stops counting a
   });
   assert.ok(now.find((p) => p.metadata.name === victim)?.metadata.deletionTimestamp);
   await h.until('status counts active pods', async () => (await h.rs('heal')).status?.replicas === 2);
-  await h.stop();
 });
 
-test('a matching orphan Pod is adopted; a Pod whose labels stop matching is released and replaced', async () => {
-  const h = await harness();
+test('a matching orphan Pod is adopted; a Pod whose labels stop matching is released and replaced', async (t) => {
+  const h = await harness(t);
   const orphan: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'orphan', namespace: h.namespace, labels: { app: 'adopt' } }, spec: { containers: [{ name: 'web', image: 'unyo/web:1' } as any] } };
   await api.client.create(core('pods', h.namespace), orphan);
   const rs = await api.client.create<ReplicaSet>(replicaSetsRef(h.namespace), replicaSet(h.namespace, 'adopt', 2));
@@ -231,11 +227,10 @@ test('a matching orphan Pod is adopted; a Pod whose labels stop matching is rele
     return ps.length === 3 && o && !o.metadata.ownerReferences?.length ? o : undefined;
   });
   assert.equal(released.metadata.labels?.app, 'elsewhere');
-  await h.stop();
 });
 
-test('minReadySeconds: Ready Pods become available after the remaining time, by a requeue on the injected clock', async () => {
-  const h = await harness();
+test('minReadySeconds: Ready Pods become available after the remaining time, by a requeue on the injected clock', async (t) => {
+  const h = await harness(t);
   await api.client.create(replicaSetsRef(h.namespace), replicaSet(h.namespace, 'slow', 2, { minReadySeconds: 30 }));
   const pods = await h.until('2 pods', async () => ((await h.pods()).length === 2 ? h.pods() : undefined));
   const readyAt = Math.floor(h.clock.now() / 1000) * 1000;
@@ -244,17 +239,16 @@ test('minReadySeconds: Ready Pods become available after the remaining time, by 
     const st = (await h.rs('slow')).status;
     return st?.readyReplicas === 2 ? st : undefined;
   });
-  assert.equal(s.availableReplicas, 0);
+  assert.equal(s.availableReplicas ?? 0, 0);
   // Nothing else happens to the ReplicaSet: only the requeue can bring the count.
   h.clock.advance(readyAt + 30_000 - h.clock.now());
   const st = (await h.rs('slow')).status;
-  assert.equal(st?.availableReplicas, 0, 'not before minReadySeconds have passed');
+  assert.equal(st?.availableReplicas ?? 0, 0, 'not before minReadySeconds have passed');
   await h.until('available', async () => (await h.rs('slow')).status?.availableReplicas === 2);
-  await h.stop();
 });
 
-test('failing creates: one attempt per pass (slow start), ReplicaFailure with a FailedCreate event, cleared once creates work', async () => {
-  const h = await harness({ start: false });
+test('failing creates: one attempt per pass (slow start), ReplicaFailure with a FailedCreate event, cleared once creates work', async (t) => {
+  const h = await harness(t, { start: false });
   h.client.failCreates = 'pods "quota-x" is forbidden: exceeded quota: compute, requested: pods=1, used: pods=0, limited: pods=0';
   await api.client.create(replicaSetsRef(h.namespace), replicaSet(h.namespace, 'quota', 5));
   const key = `${h.namespace}/quota`;
@@ -279,5 +273,4 @@ test('failing creates: one attempt per pass (slow start), ReplicaFailure with a 
     const st = (await h.rs('quota')).status;
     return st?.replicas === 5 && !st.conditions?.length;
   });
-  await h.stop();
 });

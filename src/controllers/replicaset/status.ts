@@ -32,10 +32,13 @@ export function calculateStatus(rs: ReplicaSet, activePods: Pod[], manageError: 
     status.conditions = status.conditions!.filter((c) => c.type !== replicaFailure);
     if (status.conditions.length === 0) delete status.conditions;
   }
+  // Zero counts other than replicas are left out, as upstream's JSON (omitempty) leaves them out.
   status.replicas = activePods.length;
-  status.fullyLabeledReplicas = fullyLabeled;
-  status.readyReplicas = ready;
-  status.availableReplicas = available;
+  const counts = { fullyLabeledReplicas: fullyLabeled, readyReplicas: ready, availableReplicas: available };
+  for (const [k, v] of Object.entries(counts) as Array<[keyof typeof counts, number]>) {
+    if (v) status[k] = v;
+    else delete status[k];
+  }
   return status;
 }
 
