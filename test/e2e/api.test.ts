@@ -173,11 +173,16 @@ test('a no-op patch writes nothing: the same object back, same resourceVersion',
   assert.deepEqual(same.body, created);
 
   const deployments = '/apis/apps/v1/namespaces/default/deployments';
-  const deployment = await create(deployments, {
+  await create(deployments, {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'noop' },
-    spec: { replicas: 4, selector: { matchLabels: { app: 'noop' } }, template: { metadata: { labels: { app: 'noop' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } } },
+    // Paused, so the deployment controller writes its status once and then leaves it alone.
+    spec: { paused: true, replicas: 4, selector: { matchLabels: { app: 'noop' } }, template: { metadata: { labels: { app: 'noop' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } } },
+  });
+  const deployment = await waitFor('the controller to observe the Deployment', async () => {
+    const got = await client.request('GET', `${deployments}/noop`);
+    return got.body.status?.observedGeneration === got.body.metadata.generation ? got.body : undefined;
   });
   // What `kubectl patch` sends; it prints "(no change)" only when the object comes back identical.
   const patched = await client.request('PATCH', `${deployments}/noop?fieldManager=kubectl-patch`, { spec: { replicas: 4 } }, 'application/merge-patch+json');

@@ -3,6 +3,7 @@
 // from kubectlBinaries() runs every scenario.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { waitFor } from './harness.js';
 import { kubectlSuite, deployment, configMap, list, show } from './kubectl-suite.js';
 
 kubectlSuite('kubectl-edit', (k) => {
@@ -42,7 +43,8 @@ kubectlSuite('kubectl-edit', (k) => {
       { name: 'web', image: 'nginx:1.27' },
       { name: 'side', image: 'busybox:1.36' },
     ];
-    const created = await k.run(['create', '-f', '-'], deployment('patched', k.ns, { template: { metadata: { labels: { app: 'patched' } }, spec: { containers } } }));
+    // Paused, so the deployment controller rolls nothing out and only records what it observed.
+    const created = await k.run(['create', '-f', '-'], deployment('patched', k.ns, { paused: true, template: { metadata: { labels: { app: 'patched' } }, spec: { containers } } }));
     assert.equal(created.code, 0, show(created));
 
     // Strategic merge: containers merge by name, so "side" stays.
@@ -66,6 +68,11 @@ kubectlSuite('kubectl-edit', (k) => {
     const got = await k.run(['get', 'deployment', 'patched', '-o', 'jsonpath={.spec.replicas} {.metadata.labels.merged} {.metadata.labels.patched} {.spec.template.spec.containers[*].name}']);
     assert.equal(got.stdout, '4 yes json web', show(got));
 
+    await waitFor('the controller to observe the last patch', async () => {
+      const r = await k.run(['get', 'deployment', 'patched', '-o', 'jsonpath={.metadata.generation}={.status.observedGeneration}']);
+      const [generation, observed] = r.stdout.split('=');
+      return generation !== '' && generation === observed;
+    }, 30_000, 200);
     const noop = await k.run(['patch', 'deployment', 'patched', '--type', 'merge', '-p', JSON.stringify({ spec: { replicas: 4 } })]);
     assert.equal(noop.code, 0, show(noop));
     assert.equal(noop.stdout.trim(), 'deployment.apps/patched patched (no change)');
