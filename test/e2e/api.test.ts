@@ -316,8 +316,10 @@ test('a restart on the same data directory keeps every object and resourceVersio
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'kept' },
-    spec: { selector: { matchLabels: { app: 'kept' } }, template: { metadata: { labels: { app: 'kept' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } } },
+    // Paused, so the deployment controller records its status once and then leaves it alone.
+    spec: { paused: true, selector: { matchLabels: { app: 'kept' } }, template: { metadata: { labels: { app: 'kept' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } } },
   });
+  await waitFor('the controller to observe the Deployment', async () => (await client.request('GET', '/apis/apps/v1/namespaces/kept/deployments/kept')).body.status?.observedGeneration === 1);
   await create('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',

@@ -81,7 +81,10 @@ async function getNewReplicaSet(deps: DeploymentDeps, d: Deployment, rsList: Rep
     const annotationsUpdated = setNewReplicaSetAnnotations(d, rs, newRevision, true);
     if (annotationsUpdated || (rs.spec.minReadySeconds ?? 0) !== (d.spec.minReadySeconds ?? 0)) {
       rs.spec.minReadySeconds = d.spec.minReadySeconds ?? 0;
-      return updateReplicaSet(deps, rs);
+      const updated = await updateReplicaSet(deps, rs);
+      // Later steps of this pass start from what was written, not from the cache.
+      rsList[rsList.indexOf(existing)] = updated;
+      return updated;
     }
     const revision = rs.metadata.annotations?.[revisionAnnotation] ?? '';
     if (d.metadata.annotations?.[revisionAnnotation] !== revision) await writeDeploymentRevision(deps, d, revision);
