@@ -187,3 +187,68 @@ export function podClaimNames(pod: KubeObject): string[] {
 export const UNYO_LOCAL_DRIVER = 'unyo.local';
 /** The StorageClass every cluster starts with, marked default. */
 export const UNYO_LOCAL_CLASS = 'unyo-local';
+
+export interface VolumeSnapshotError {
+  message?: string;
+  time?: string;
+}
+
+export interface VolumeSnapshot extends KubeObject {
+  metadata: ObjectMeta;
+  spec: {
+    source: { persistentVolumeClaimName?: string; volumeSnapshotContentName?: string };
+    volumeSnapshotClassName?: string;
+  };
+  status?: {
+    boundVolumeSnapshotContentName?: string;
+    creationTime?: string;
+    readyToUse?: boolean;
+    restoreSize?: string | number;
+    error?: VolumeSnapshotError;
+    volumeGroupSnapshotName?: string;
+  };
+}
+
+export interface VolumeSnapshotContent extends KubeObject {
+  metadata: ObjectMeta;
+  spec: {
+    deletionPolicy: string;
+    driver: string;
+    source: { volumeHandle?: string; snapshotHandle?: string };
+    sourceVolumeMode?: string;
+    volumeSnapshotClassName?: string;
+    volumeSnapshotRef: ObjectReference;
+  };
+  status?: {
+    /** Nanoseconds since the Unix epoch. */
+    creationTime?: number;
+    readyToUse?: boolean;
+    /** Bytes. */
+    restoreSize?: number;
+    snapshotHandle?: string;
+    error?: VolumeSnapshotError;
+  };
+}
+
+export interface VolumeSnapshotClass extends KubeObject {
+  metadata: ObjectMeta;
+  driver: string;
+  deletionPolicy: string;
+  parameters?: Record<string, string>;
+}
+
+/** On a VolumeSnapshotContent bound to a VolumeSnapshot: the content outlives the binding's cleanup. */
+export const CONTENT_BOUND_FINALIZER = 'snapshot.storage.kubernetes.io/volumesnapshotcontent-bound-protection';
+/** On a VolumeSnapshot bound to a content with deletion policy Delete. */
+export const SNAPSHOT_BOUND_FINALIZER = 'snapshot.storage.kubernetes.io/volumesnapshot-bound-protection';
+/** On a VolumeSnapshot: it is not deleted while a claim is being restored from it. */
+export const SNAPSHOT_AS_SOURCE_FINALIZER = 'snapshot.storage.kubernetes.io/volumesnapshot-as-source-protection';
+/** On a claim being snapshotted: it is not deleted until the snapshot is cut. */
+export const PVC_AS_SNAPSHOT_SOURCE_FINALIZER = 'snapshot.storage.kubernetes.io/pvc-as-source-protection';
+export const ANN_DEFAULT_SNAPSHOT_CLASS = 'snapshot.storage.kubernetes.io/is-default-class';
+/** Content annotation: the snapshot controller saw its VolumeSnapshot being deleted. */
+export const ANN_SNAPSHOT_BEING_DELETED = 'snapshot.storage.kubernetes.io/volumesnapshot-being-deleted';
+/** Content annotation: the driver was asked to cut the snapshot and has not answered yet. */
+export const ANN_SNAPSHOT_BEING_CREATED = 'snapshot.storage.kubernetes.io/volumesnapshot-being-created';
+/** On a claim being cloned: it is not deleted until the clone is made. */
+export const CLONE_SOURCE_FINALIZER = 'provisioner.storage.kubernetes.io/cloning-protection';

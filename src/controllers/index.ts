@@ -4,9 +4,23 @@ import type { ControllerDescriptor } from './runtime/context.js';
 import { nodeLifecycle } from './nodelifecycle/controller.js';
 import { endpoints } from './endpoints/controller.js';
 import { endpointSlice } from './endpointslice/controller.js';
+import { persistentVolumeBinder } from './persistentvolume/controller.js';
+import { pvcProtection } from './volumeprotection/pvcprotection.js';
+import { pvProtection } from './volumeprotection/pvprotection.js';
+import { snapshotController } from './volumesnapshot/controller.js';
+import { unyoLocalProvisioner } from './unyolocal/provisioner.js';
+import { unyoLocalResizer } from './unyolocal/resizer.js';
+import { unyoLocalSnapshotter } from './unyolocal/snapshotter.js';
 
 export const controllers: ControllerDescriptor[] = [
   nodeLifecycle,
   endpoints,
   endpointSlice,
+  persistentVolumeBinder,
+  pvcProtection,
+  pvProtection,
+  snapshotController,
+  unyoLocalProvisioner,
+  unyoLocalResizer,
+  unyoLocalSnapshotter,
 ];
