@@ -252,3 +252,10 @@ export const ANN_SNAPSHOT_BEING_DELETED = 'snapshot.storage.kubernetes.io/volume
 export const ANN_SNAPSHOT_BEING_CREATED = 'snapshot.storage.kubernetes.io/volumesnapshot-being-created';
 /** On a claim being cloned: it is not deleted until the clone is made. */
 export const CLONE_SOURCE_FINALIZER = 'provisioner.storage.kubernetes.io/cloning-protection';
+
+const UNYO_LOCAL_HANDLE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/** A unyo.local volume or snapshot handle names one directory right under the volumes directory: no separator, no leading dot. */
+export function isValidUnyoLocalHandle(handle: string): boolean {
+  return handle.length <= 253 && UNYO_LOCAL_HANDLE.test(handle);
+}

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync, mkdirSync, symlinkSync, readlinkSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DirectoryStore, VolumeChangedError, validHandle } from './directories.js';
+import { isValidUnyoLocalHandle as validHandle } from '../../api/volumes.js';
+import { DirectoryStore, VolumeChangedError } from './directories.js';
 
 let root: string;
 beforeEach(() => {

@@ -22,6 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { chmod, copyFile, lchown, lstat, mkdir, open, readFile, readdir, readlink, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isValidUnyoLocalHandle as validHandle } from '../../api/volumes.js';
 
 /** What a snapshot records about itself. */
 export interface SnapshotInfo {
@@ -32,13 +33,6 @@ export interface SnapshotInfo {
 }
 
 export class VolumeChangedError extends Error {}
-
-const HANDLE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-
-/** A handle names one directory directly under the root: no separators, no leading dot. */
-export function validHandle(handle: string): boolean {
-  return handle.length <= 253 && HANDLE.test(handle);
-}
 
 export class DirectoryStore {
   constructor(
