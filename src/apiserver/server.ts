@@ -24,6 +24,8 @@ import { NamespaceFinalizer } from './namespaces.js';
 import { ServiceAllocations, type ServiceRangesOptions } from './services/allocations.js';
 import { ServiceAllocationRepair } from './services/repair.js';
 import { KubernetesService } from './services/kubernetes.js';
+import { defaultStorageClassAdmission, persistentVolumeClaimResize, storageObjectInUseProtection } from './storage/admission.js';
+import { ensureSnapshotCrds, ensureStorageDefaults } from './storage/bootstrap.js';
 import { get } from './verbs/get.js';
 import { list } from './verbs/list.js';
 import { watch } from './verbs/watch.js';
@@ -78,7 +80,13 @@ export class ApiServer {
       store: opts.store,
       registry: this.registry,
       watchCache: new WatchCache(opts.store),
-      admission: new Admission([namespaceLifecycle(opts.store), defaultTolerationSeconds(opts.defaultTolerationSeconds ?? 300)]),
+      admission: new Admission([
+        namespaceLifecycle(opts.store),
+        defaultTolerationSeconds(opts.defaultTolerationSeconds ?? 300),
+        defaultStorageClassAdmission(opts.store),
+        storageObjectInUseProtection(),
+        persistentVolumeClaimResize(opts.store),
+      ]),
       now,
       serverId: randomUUID(),
       hooks: new Map([
@@ -102,7 +110,9 @@ export class ApiServer {
   async start(port: number, host = '127.0.0.1'): Promise<void> {
     await this.parts.watchCache.start();
     await this.bootstrap();
+    const newCluster = await ensureSnapshotCrds(this.opts.store, this.parts.now());
     await this.crds.start();
+    if (newCluster) await ensureStorageDefaults(this.opts.store, this.parts.now());
     await this.namespaces.start();
     await this.serviceRepair.start();
     this.server = https.createServer(

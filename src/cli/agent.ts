@@ -19,6 +19,7 @@ export interface AgentCommandOptions {
   serverTokenFile: string;
   clusterDns: string;
   clusterDomain: string;
+  volumesDir?: string;
 }
 
 export async function runAgent(opts: AgentCommandOptions): Promise<void> {
@@ -27,7 +28,7 @@ export async function runAgent(opts: AgentCommandOptions): Promise<void> {
   const agent = new NodeAgent({
     client,
     runtime,
-    volumes: volumeHost(client, opts.name),
+    volumes: volumeHost(client, opts.name, { volumesDir: opts.volumesDir }),
     probes: probeHooks(runtime),
     nodeName: opts.name,
     nodeIndex: opts.index,

@@ -41,6 +41,7 @@ program
   .requiredOption('--server-token-file <file>', 'token the API server presents when it asks for logs')
   .option('--cluster-dns <ips>', 'the cluster DNS addresses Pods use (comma-separated); empty for none', '')
   .option('--cluster-domain <domain>', 'the cluster domain', 'cluster.local')
+  .option('--volumes-dir <dir>', 'where unyo.local volume directories are (the same directory the controller manager provisions into)')
   .action(async (opts) => {
     if (opts.profile !== 'default' && opts.profile !== 'fast') throw new InvalidArgumentError(`--profile must be default or fast`);
     const { runAgent } = await import('./agent.js');
@@ -75,6 +76,7 @@ program
   .option('--profile <profile>', 'failure-detection timers: default or fast', 'default')
   .option('--controllers <list>', 'controllers to run: "*" for all, "name" to add one, "-name" to leave one out', '*')
   .option('--no-leader-elect', 'run without taking the leader Lease (only one controller manager may run)')
+  .option('--volumes-dir <dir>', 'where the unyo.local provisioner keeps volume and snapshot directories (without it the unyo.local controllers are off)')
   .action(async (opts) => {
     if (opts.profile !== 'default' && opts.profile !== 'fast') throw new InvalidArgumentError(`--profile must be default or fast`);
     const { selectControllers } = await import('../controllers/manager.js');

@@ -144,7 +144,10 @@ export async function up(opts: UpOptions): Promise<void> {
     });
   };
   startChild('scheduler', 'scheduler', ['scheduler', '--kubeconfig', kubeconfigPath]);
-  startChild('controller-manager', 'controller-manager', ['controller-manager', '--kubeconfig', kubeconfigPath, '--profile', opts.profile]);
+  // Volume directories live outside every node's directory: a Pod moved to another node mounts the same data.
+  const volumesDir = join(dir, 'volumes');
+  mkdirSync(volumesDir, { recursive: true });
+  startChild('controller-manager', 'controller-manager', ['controller-manager', '--kubeconfig', kubeconfigPath, '--profile', opts.profile, '--volumes-dir', volumesDir]);
   // One proxy for the machine: every node of `unyo up` shares the host's loopback.
   {
     const admin = new ApiClient(loadKubeconfig(kubeconfigPath, 'unyo-up'));
@@ -158,7 +161,7 @@ export async function up(opts: UpOptions): Promise<void> {
   const zones = ['zone-a', 'zone-b', 'zone-c'];
   for (let i = 0; i < opts.nodes; i++) {
     const name = `node-${i + 1}`;
-    startChild(name, 'agent', ['agent', '--kubeconfig', kubeconfigPath, '--name', name, '--index', String(i), '--zone', zones[i % zones.length], '--data-dir', join(dir, 'nodes', name), '--profile', opts.profile, '--server-token-file', nodeClientTokenFile, '--cluster-dns', CLUSTER_DNS_IP, '--cluster-domain', CLUSTER_DOMAIN]);
+    startChild(name, 'agent', ['agent', '--kubeconfig', kubeconfigPath, '--name', name, '--index', String(i), '--zone', zones[i % zones.length], '--data-dir', join(dir, 'nodes', name), '--profile', opts.profile, '--server-token-file', nodeClientTokenFile, '--cluster-dns', CLUSTER_DNS_IP, '--cluster-domain', CLUSTER_DOMAIN, '--volumes-dir', volumesDir]);
   }
   try {
     await Promise.race([waitForNodes(kubeconfigPath, opts.nodes), startupFailed]);

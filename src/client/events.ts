@@ -10,9 +10,19 @@ export class EventRecorder {
 
   constructor(private readonly client: ApiClient, private readonly component: string, private readonly host?: string, private readonly now: () => Date = () => new Date()) {}
 
+  /** Writes of one event key in flight: a repeat waits for the first, so it counts instead of creating a second Event. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+
   record(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): void {
-    void this.write(obj, type, reason, message, fieldPath).catch((err) => {
-      if (process.env.UNYO_DEBUG) console.error(`event ${reason}: ${(err as Error).message}`);
+    const key = `${obj.metadata.uid}/${reason}/${message}/${fieldPath ?? ''}`;
+    const run = (this.inFlight.get(key) ?? Promise.resolve())
+      .then(() => this.write(obj, type, reason, message, fieldPath))
+      .catch((err) => {
+        if (process.env.UNYO_DEBUG) console.error(`event ${reason}: ${(err as Error).message}`);
+      });
+    this.inFlight.set(key, run);
+    void run.then(() => {
+      if (this.inFlight.get(key) === run) this.inFlight.delete(key);
     });
   }
 

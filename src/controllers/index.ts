@@ -6,6 +6,13 @@ import { endpoints } from './endpoints/controller.js';
 import { endpointSlice } from './endpointslice/controller.js';
 import { replicaSet } from './replicaset/controller.js';
 import { deployment } from './deployment/controller.js';
+import { persistentVolumeBinder } from './persistentvolume/controller.js';
+import { pvcProtection } from './volumeprotection/pvcprotection.js';
+import { pvProtection } from './volumeprotection/pvprotection.js';
+import { snapshotController } from './volumesnapshot/controller.js';
+import { unyoLocalProvisioner } from './unyolocal/provisioner.js';
+import { unyoLocalResizer } from './unyolocal/resizer.js';
+import { unyoLocalSnapshotter } from './unyolocal/snapshotter.js';
 
 export const controllers: ControllerDescriptor[] = [
   nodeLifecycle,
@@ -13,4 +20,11 @@ export const controllers: ControllerDescriptor[] = [
   endpointSlice,
   replicaSet,
   deployment,
+  persistentVolumeBinder,
+  pvcProtection,
+  pvProtection,
+  snapshotController,
+  unyoLocalProvisioner,
+  unyoLocalResizer,
+  unyoLocalSnapshotter,
 ];

@@ -14,6 +14,8 @@ export interface ManagerOptions {
   /** Upstream's --controllers syntax: "*" for all, "name" to add one, "-name" to leave one out. */
   controllers?: string[];
   leaderElect?: boolean;
+  /** Where unyo.local volume directories live (unyo up passes <dataDir>/volumes). */
+  volumesDir?: string;
   clock?: Clock;
   log?: (line: string) => void;
 }
@@ -36,7 +38,7 @@ export class ControllerManager {
 
   constructor(private readonly client: ApiClient, private readonly opts: ManagerOptions) {
     this.log = opts.log ?? ((l) => console.log(l));
-    this.ctx = newContext(client, opts.clock ?? systemClock, opts.profile);
+    this.ctx = newContext(client, opts.clock ?? systemClock, opts.profile, { volumesDir: opts.volumesDir });
   }
 
   /** Run the controllers once this process leads; `onLost` is called if leadership is lost. */

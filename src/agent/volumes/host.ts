@@ -5,10 +5,11 @@ import type { NodeAllocatable, VolumeClient } from './types.js';
 import { cleanupVolumes, prepareVolumes, updateVolumes } from './volumes.js';
 import { resolveMount } from './subpath.js';
 
-export function volumeHost(client: VolumeClient, nodeName: string, nodeAllocatable?: NodeAllocatable) {
+export function volumeHost(client: VolumeClient, nodeName: string, opts: { nodeAllocatable?: NodeAllocatable; volumesDir?: string } = {}) {
+  const options = (podDir: string) => ({ podDir, client, nodeName, ...opts });
   return {
-    prepare: (pod: KubeObject, podDir: string) => prepareVolumes(pod, { podDir, client, nodeName, nodeAllocatable }),
-    update: (pod: KubeObject, podDir: string) => updateVolumes(pod, { podDir, client, nodeName, nodeAllocatable }),
+    prepare: (pod: KubeObject, podDir: string) => prepareVolumes(pod, options(podDir)),
+    update: (pod: KubeObject, podDir: string) => updateVolumes(pod, options(podDir)),
     cleanup: (podDir: string) => cleanupVolumes(podDir),
     resolveMount,
   };

@@ -103,6 +103,8 @@ export interface VolumeOptions {
   nodeName: string;
   /** Defaults to this machine's CPUs, memory and the disk holding podDir. */
   nodeAllocatable?: NodeAllocatable;
+  /** Where unyo.local volume directories are (the agent's --volumes-dir). */
+  volumesDir?: string;
 }
 
 /** What a volume plugin gets: the options, the Pod, and a fetch that caches per call. */

@@ -57,6 +57,8 @@ export function applyDefaults(gk: string, obj: KubeObject, version: string): voi
  * - Namespace: the `kubernetes` finalizer, and an Active phase.
  * - Job: pod template labels and selector generated from name and uid, unless manualSelector.
  * - Pod: phase Pending and the QoS class in status.
+ * - PersistentVolumeClaim: dataSource and dataSourceRef mirror each other when only one is set
+ *   (a cross-namespace dataSourceRef has no dataSource twin).
  */
 export function prepareForCreate(gk: string, obj: KubeObject): void {
   switch (gk) {
@@ -73,8 +75,17 @@ export function prepareForCreate(gk: string, obj: KubeObject): void {
     case 'Pod':
       obj.status = { phase: 'Pending', qosClass: podQOSClass(ensureObject(obj, 'spec')) };
       break;
+    case 'PersistentVolumeClaim':
+      normalizeDataSources(ensureObject(obj, 'spec'));
+      break;
   }
 }
 
 export { generateJobSelector, podQOSClass };
 export { defaultPullPolicy, imageTag } from './pod.js';
+
+function normalizeDataSources(spec: Record<string, any>): void {
+  const copy = (ref: Record<string, any>) => ({ ...(ref.apiGroup !== undefined ? { apiGroup: ref.apiGroup } : {}), kind: ref.kind, name: ref.name });
+  if (spec.dataSource && !spec.dataSourceRef) spec.dataSourceRef = copy(spec.dataSource);
+  else if (spec.dataSourceRef && !spec.dataSource && !spec.dataSourceRef.namespace) spec.dataSource = copy(spec.dataSourceRef);
+}

@@ -12,6 +12,8 @@ export interface ControllerContext {
   informers: SharedInformers;
   clock: Clock;
   profile: Profile;
+  /** Where unyo.local keeps volume directories (`--volumes-dir`); unset, the unyo.local controllers stay off. */
+  volumesDir?: string;
   /** An event recorder reporting as `component` (e.g. "deployment-controller"). */
   recorder(component: string): EventRecorder;
 }
@@ -29,12 +31,13 @@ export interface ControllerDescriptor {
   setup(ctx: ControllerContext): Runnable;
 }
 
-export function newContext(client: ApiClient, clock: Clock, profile: Profile): ControllerContext {
+export function newContext(client: ApiClient, clock: Clock, profile: Profile, opts: { volumesDir?: string } = {}): ControllerContext {
   return {
     client,
     informers: new SharedInformers(client),
     clock,
     profile,
+    volumesDir: opts.volumesDir,
     recorder: (component) => new EventRecorder(client, component, undefined, () => new Date(clock.now())),
   };
 }

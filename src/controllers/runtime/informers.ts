@@ -60,4 +60,7 @@ export const resources = {
   endpointSlices: { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices' },
   podDisruptionBudgets: { group: 'policy', version: 'v1', plural: 'poddisruptionbudgets' },
   storageClasses: { group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses' },
+  volumeSnapshots: { group: 'snapshot.storage.k8s.io', version: 'v1', plural: 'volumesnapshots' },
+  volumeSnapshotContents: { group: 'snapshot.storage.k8s.io', version: 'v1', plural: 'volumesnapshotcontents' },
+  volumeSnapshotClasses: { group: 'snapshot.storage.k8s.io', version: 'v1', plural: 'volumesnapshotclasses' },
 } as const satisfies Record<string, Omit<ResourceRef, 'namespace'>>;
