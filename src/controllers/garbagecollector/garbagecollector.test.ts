@@ -187,6 +187,14 @@ test('a cluster-scoped owner of namespaced dependents in several namespaces', as
   for (const ns of ['gc-a', 'gc-b']) await waitFor(`${ns}/cluster-owned collected`, gone(core('configmaps', ns), 'cluster-owned'));
 });
 
+test('a namespaced dependent of a cluster-scoped owner that does not exist is deleted; a cluster-scoped object naming a namespaced owner is left alone', async () => {
+  const clusterRoles: ResourceRef = { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterroles' };
+  const strange = await api.client.create(clusterRoles, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'gc-names-a-configmap', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'nowhere', uid: '8c1f4cc5-0000-4000-8000-000000000005' }] }, rules: [] });
+  await api.client.create(core('configmaps', 'gc-b'), configMap('cluster-dangling', 'gc-b', [{ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: 'gc-never-was', uid: '8c1f4cc5-0000-4000-8000-000000000006' }]));
+  await waitFor('the dependent of a missing cluster-scoped owner collected', gone(core('configmaps', 'gc-b'), 'cluster-dangling'));
+  assert.equal((await exists(clusterRoles, 'gc-names-a-configmap'))?.metadata.uid, strange.metadata.uid, 'a cluster-scoped object cannot be owned by a namespaced one: not collected');
+});
+
 test('a reference to an owner in another namespace is reported (OwnerRefInvalidNamespace) and treated as absent', async () => {
   const owner = await api.client.create(core('configmaps', 'gc-a'), configMap('ns-owner', 'gc-a'));
   const dep = await api.client.create(core('configmaps', 'gc-b'), configMap('ns-dep', 'gc-b', [ownerRef(owner)]));
@@ -220,6 +228,9 @@ test('custom resources discovered after start are collected, as owners and as de
   await waitFor('the ConfigMap dependent collected', gone(core('configmaps', 'gc-a'), 'gadget-owned'));
   await api.client.delete(core('configmaps', 'gc-a'), 'owns-gadget');
   await waitFor('the Gadget owned by a ConfigMap collected', gone(gadgets, 'gadget-of-cm'));
+
+  await api.client.delete(crds, 'gadgets.gc.unyo.dev');
+  await waitFor('the collector no longer watching gadgets', () => !gc.graph.monitoredResources.some((r) => r.plural === 'gadgets'), 30_000);
 });
 
 test('a reference to a kind that is not served keeps the dependent until the kind is served and shows the owner absent', async () => {
