@@ -15,6 +15,9 @@ export interface RequestInfo {
   verb: string;
 }
 
+/** What follows /namespaces/{name}/ that is the namespace's own subresource, not a resource in it. */
+const namespaceSubresources = new Set(['status', 'finalize']);
+
 export function parseRequestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
   const info: RequestInfo = { isResourceRequest: false, path, group: '', version: '', namespace: '', resource: '', name: '', subresource: '', verb: method.toLowerCase() };
   const parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
@@ -36,11 +39,11 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
     legacyWatch = true;
     rest = rest.slice(1);
   }
-  if (rest[0] === 'namespaces' && rest.length >= 3) {
+  if (rest[0] === 'namespaces' && rest.length >= 3 && !namespaceSubresources.has(rest[2])) {
     info.namespace = rest[1];
     rest = rest.slice(2);
-  } else if (rest[0] === 'namespaces' && rest.length === 2) {
-    // /api/v1/namespaces/{name} is the namespace object itself.
+  } else if (rest[0] === 'namespaces' && rest.length >= 2) {
+    // /api/v1/namespaces/{name}[/status|/finalize] is the namespace object itself.
     info.namespace = rest[1];
   }
   info.resource = rest[0] ?? '';

@@ -20,7 +20,6 @@ import { writeError, writeJson } from './respond.js';
 import { aggregatedDiscovery, aggregatedDiscoveryVersion, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { openApiV3Document, openApiV3Index, openApiV2Placeholder } from './openapi/index.js';
 import { CrdController } from './crds.js';
-import { NamespaceFinalizer } from './namespaces.js';
 import { ServiceAllocations, type ServiceRangesOptions } from './services/allocations.js';
 import { ServiceAllocationRepair } from './services/repair.js';
 import { KubernetesService } from './services/kubernetes.js';
@@ -62,7 +61,6 @@ export class ApiServer {
   readonly parts: ServerParts;
   private server?: https.Server;
   private crds: CrdController;
-  private namespaces: NamespaceFinalizer;
   readonly serviceAllocations: ServiceAllocations;
   private serviceRepair: ServiceAllocationRepair;
   private kubernetesService?: KubernetesService;
@@ -103,7 +101,6 @@ export class ApiServer {
     };
     this.authorizer = opts.authorizer ?? new AuthenticatedAuthorizer();
     this.crds = new CrdController(opts.store, this.registry, this.parts.watchCache, now);
-    this.namespaces = new NamespaceFinalizer(opts.store, this.registry, this.parts.watchCache, now);
     this.serviceRepair = new ServiceAllocationRepair(opts.store, this.parts.watchCache, this.serviceAllocations, now);
   }
 
@@ -113,7 +110,6 @@ export class ApiServer {
     const newCluster = await ensureSnapshotCrds(this.opts.store, this.parts.now());
     await this.crds.start();
     if (newCluster) await ensureStorageDefaults(this.opts.store, this.parts.now());
-    await this.namespaces.start();
     await this.serviceRepair.start();
     this.server = https.createServer(
       { key: this.opts.pki.serving.key, cert: this.opts.pki.serving.cert, ca: this.opts.pki.ca.cert, requestCert: true, rejectUnauthorized: false, keepAlive: true },
@@ -143,7 +139,6 @@ export class ApiServer {
   async stop(): Promise<void> {
     clearInterval(this.compactTimer);
     this.crds.stop();
-    this.namespaces.stop();
     this.serviceRepair.stop();
     this.kubernetesService?.stop();
     this.parts.watchCache.stop();
@@ -305,6 +300,10 @@ export class ApiServer {
       if (sub === 'log' && resource.kind === 'Pod' && resource.group === '' && this.opts.nodeClientToken) return podLog(ctx, this.opts.nodeClientToken);
       if ((sub === 'exec' || sub === 'attach' || sub === 'portforward') && resource.kind === 'Pod' && resource.group === '' && this.opts.nodeClientToken) {
         return podStream(ctx, this.opts.nodeClientToken);
+      }
+      if (sub === 'finalize' && resource.kind === 'Namespace' && resource.group === '') {
+        if (verb === 'update') return update(ctx);
+        throw errors.methodNotAllowed(req.method ?? '', 'Namespace/finalize');
       }
       if (sub === 'status') {
         if (verb === 'get') return get(ctx);

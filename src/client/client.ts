@@ -69,11 +69,18 @@ export function loadKubeconfig(path: string, userAgent?: string): ClientConfig {
 
 export class ApiClient {
   private readonly agent: https.Agent;
+  /**
+   * Watches hold their connection for minutes: they get their own pool without a limit, so a
+   * component watching many resources (the garbage collector watches every one) never leaves
+   * its requests waiting for a free socket.
+   */
+  private readonly watchAgent: https.Agent;
   private readonly url: URL;
 
   constructor(private readonly config: ClientConfig) {
     this.url = new URL(config.server);
     this.agent = new https.Agent({ keepAlive: true, maxSockets: 32, ca: config.caPem, cert: config.certPem, key: config.keyPem });
+    this.watchAgent = new https.Agent({ keepAlive: true, ca: config.caPem, cert: config.certPem, key: config.keyPem });
   }
 
   static path(ref: ResourceRef, name?: string, subresource?: string): string {
@@ -158,7 +165,7 @@ export class ApiClient {
       ended = true;
       onEnd(err);
     };
-    const req = https.request({ host: this.url.hostname, port: this.url.port, path, method: 'GET', agent: this.agent, headers }, (res) => {
+    const req = https.request({ host: this.url.hostname, port: this.url.port, path, method: 'GET', agent: this.watchAgent, headers }, (res) => {
       if ((res.statusCode ?? 0) >= 300) {
         let text = '';
         res.on('data', (d) => (text += d));
@@ -207,6 +214,7 @@ export class ApiClient {
 
   close(): void {
     this.agent.destroy();
+    this.watchAgent.destroy();
   }
 }
 

@@ -13,6 +13,8 @@ import { snapshotController } from './volumesnapshot/controller.js';
 import { unyoLocalProvisioner } from './unyolocal/provisioner.js';
 import { unyoLocalResizer } from './unyolocal/resizer.js';
 import { unyoLocalSnapshotter } from './unyolocal/snapshotter.js';
+import { garbageCollector } from './garbagecollector/controller.js';
+import { namespace } from './namespace/controller.js';
 
 export const controllers: ControllerDescriptor[] = [
   nodeLifecycle,
@@ -27,4 +29,6 @@ export const controllers: ControllerDescriptor[] = [
   unyoLocalProvisioner,
   unyoLocalResizer,
   unyoLocalSnapshotter,
+  garbageCollector,
+  namespace,
 ];

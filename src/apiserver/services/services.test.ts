@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import { startTestApiServer, type TestApiServer } from '../testing.js';
 import { core } from '../../client/client.js';
 import { waitFor } from '../../controllers/runtime/testing.js';
+import { newContext } from '../../controllers/runtime/context.js';
+import { systemClock } from '../../controllers/runtime/clock.js';
+import { NamespaceController } from '../../controllers/namespace/controller.js';
 import type { ApiError } from '../../api/errors.js';
 
 let api: TestApiServer;
@@ -105,16 +108,25 @@ test('the kubernetes Service: first address of the range, 443 to the API server,
   assert.match(taken.message, /provided IP is already allocated/);
 });
 
-test('a Service deleted with its namespace frees its address (seen through the watch)', async () => {
-  await api.client.create(core('namespaces'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'gone' } });
-  await api.client.create(core('services', 'gone'), svc('x', { clusterIP: '127.16.0.90' }));
-  await api.client.delete(core('namespaces'), 'gone');
-  await waitFor('the address is free again', async () => {
-    try {
-      await api.client.create(services, svc('after-ns', { clusterIP: '127.16.0.90' }));
-      return true;
-    } catch {
-      return false;
-    }
-  });
+test('a Service deleted with its namespace (by the namespace controller) frees its address', async () => {
+  const ctx = newContext(api.newClient('unyo-controller-manager'), systemClock, 'default');
+  const namespaces = new NamespaceController(ctx, { deletionGracePeriodMs: 0, workers: 1 });
+  await ctx.informers.start();
+  namespaces.start();
+  try {
+    await api.client.create(core('namespaces'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'gone' } });
+    await api.client.create(core('services', 'gone'), svc('x', { clusterIP: '127.16.0.90' }));
+    await api.client.delete(core('namespaces'), 'gone');
+    await waitFor('the address is free again', async () => {
+      try {
+        await api.client.create(services, svc('after-ns', { clusterIP: '127.16.0.90' }));
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  } finally {
+    await namespaces.stop();
+    ctx.informers.stop();
+  }
 });

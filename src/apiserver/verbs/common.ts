@@ -158,6 +158,17 @@ export function rfc3339(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/**
+ * Whether an update ends a deletion (upstream's ShouldDeleteDuringUpdate): the object is being
+ * deleted with no grace period pending and has no finalizers left; a namespace also needs its
+ * spec.finalizers (the namespace controller's) gone.
+ */
+function shouldDeleteDuringUpdate(isNamespace: boolean, current: KubeObject, next: KubeObject): boolean {
+  if ((next.metadata.finalizers?.length ?? 0) > 0 || !current.metadata.deletionTimestamp) return false;
+  if ((current.metadata.deletionGracePeriodSeconds ?? 0) !== 0) return false;
+  return !isNamespace || (((next.spec as { finalizers?: unknown[] } | undefined)?.finalizers ?? []).length === 0);
+}
+
 export interface UpdateOutcome {
   object: KubeObject;
   created: boolean;
@@ -211,17 +222,34 @@ async function writeUpdate(ctx: RequestContext, current: KubeObject, desired: Ku
   }
   desired.metadata.name = name;
   checkNamespace(ctx, desired);
+  const isNamespace = r.kind === 'Namespace' && r.group === '';
   let next: KubeObject;
   if (opts.subresource === 'status') {
     // A status write changes status only (and may not touch spec or most metadata).
     next = structuredClone(current);
     next.status = desired.status;
     if (desired.metadata.managedFields) next.metadata.managedFields = desired.metadata.managedFields;
+  } else if (opts.subresource === 'finalize') {
+    // namespaces/{name}/finalize changes the namespace's spec.finalizers and nothing else.
+    next = structuredClone(current);
+    const finalizers = (desired.spec as { finalizers?: unknown } | undefined)?.finalizers;
+    next.spec = { ...((current.spec as object) ?? {}), finalizers };
+    if (finalizers === undefined || (Array.isArray(finalizers) && finalizers.length === 0)) delete (next.spec as { finalizers?: unknown }).finalizers;
+    if (desired.metadata.managedFields) next.metadata.managedFields = desired.metadata.managedFields;
   } else {
     next = desired;
     if (r.subresources.includes('status')) {
       if (current.status === undefined) delete next.status;
       else next.status = current.status;
+    }
+    // Only /finalize changes which finalizers a namespace waits for (upstream's PrepareForUpdate).
+    if (isNamespace) {
+      const kept = (current.spec as { finalizers?: unknown } | undefined)?.finalizers;
+      const spec: { finalizers?: unknown } = { ...((next.spec as object) ?? {}) };
+      delete spec.finalizers;
+      if (kept !== undefined) spec.finalizers = kept;
+      if (Object.keys(spec).length) next.spec = spec;
+      else delete next.spec;
     }
   }
   const meta = next.metadata;
@@ -270,7 +298,7 @@ async function writeUpdate(ctx: RequestContext, current: KubeObject, desired: Ku
   }
   const key = objectKey(r, meta.namespace, name);
   try {
-    if (meta.deletionTimestamp && (meta.finalizers?.length ?? 0) === 0) {
+    if (shouldDeleteDuringUpdate(isNamespace, current, next)) {
       // The last finalizer is gone from an object being deleted: it goes now.
       const kv = await ctx.parts.store.delete(key, modRevision);
       await txn?.revert();

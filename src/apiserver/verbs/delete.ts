@@ -12,6 +12,7 @@ import { successStatus, writeJson } from '../respond.js';
 import { requestFilter } from './filter.js';
 import { rfc3339, storeError } from './common.js';
 import { gk } from '../kinds.js';
+import { defaultGarbageCollectionPolicy, deletionFinalizers, namespaceDeletionFinalizers } from '../gcpolicy.js';
 
 interface DeleteOptions {
   gracePeriodSeconds?: number;
@@ -82,6 +83,8 @@ async function deleteObject(ctx: RequestContext, name: string, opts: DeleteOptio
   const r = ctx.resource;
   const key = objectKey(r, ctx.info.namespace, name);
   const dryRun = isDryRun(ctx);
+  const isNamespace = r.kind === 'Namespace' && r.group === '';
+  const gone = (obj: KubeObject) => (returnsObject.has(r.kind) ? obj : successStatus({ name, group: r.group || undefined, kind: r.plural, uid: obj.metadata.uid }));
   for (let attempt = 0; ; attempt++) {
     const kv = await ctx.parts.store.get(key);
     if (!kv) throw errors.notFound(r.group, r.plural, name);
@@ -97,58 +100,95 @@ async function deleteObject(ctx: RequestContext, name: string, opts: DeleteOptio
 
     const next = structuredClone(obj);
     const meta = next.metadata;
-    const finalizers = new Set(meta.finalizers ?? []);
-    // Without a policy the object keeps whatever dependents finalizers it has: Background.
-    const policy = opts.propagationPolicy;
-    if (policy === 'Orphan') finalizers.add('orphan');
-    if (policy === 'Foreground') finalizers.add('foregroundDeletion');
-    if (policy === 'Background') {
-      finalizers.delete('orphan');
-      finalizers.delete('foregroundDeletion');
-    }
-    const hasDependentsFinalizers = (policy === 'Orphan' || policy === 'Foreground');
-    const grace = gracePeriod(r, obj, opts);
-    const namespaceFinalize = r.kind === 'Namespace' && r.group === '' && ((obj.spec as any)?.finalizers ?? []).length > 0;
-    const graceful = grace > 0;
-    const keepFinalizers = (meta.finalizers ?? []).length > 0 || hasDependentsFinalizers;
-    if (!keepFinalizers && !graceful && !namespaceFinalize) {
-      if (dryRun) return { body: returnsObject.has(r.kind) ? obj : successStatus({ name, group: r.group || undefined, kind: r.plural, uid: obj.metadata.uid }), pending: false };
+    const now = ctx.parts.now();
+    const write = async (): Promise<{ body: unknown; pending: boolean } | undefined> => {
+      if (meta.finalizers?.length === 0) delete meta.finalizers;
+      if (dryRun) return { body: next, pending: true };
       try {
-        const gone = await ctx.parts.store.delete(key, kv.modRevision);
-        if (!r.crd) await ctx.parts.hooks.get(gk(r))?.afterDelete?.(obj);
-        const body = returnsObject.has(r.kind) ? decodeObject({ value: encodeObject(obj, r), modRevision: gone.modRevision }, r) : successStatus({ name, group: r.group || undefined, kind: r.plural, uid: obj.metadata.uid });
-        return { body, pending: false };
+        const updated = await ctx.parts.store.update(key, encodeObject(next, r), kv.modRevision);
+        return { body: decodeObject(updated, r), pending: true };
       } catch (err) {
-        if ((err as Error).name === 'ConflictError' && attempt < 5) continue;
+        if ((err as Error).name === 'ConflictError' && attempt < 5) return undefined;
         storeError(ctx, err, name);
       }
+    };
+    const remove = async (): Promise<{ body: unknown; pending: boolean } | undefined> => {
+      if (dryRun) return { body: gone(obj), pending: false };
+      try {
+        const deleted = await ctx.parts.store.delete(key, kv.modRevision);
+        if (!r.crd) await ctx.parts.hooks.get(gk(r))?.afterDelete?.(obj);
+        return { body: gone(decodeObject({ value: encodeObject(obj, r), modRevision: deleted.modRevision }, r)), pending: false };
+      } catch (err) {
+        if ((err as Error).name === 'ConflictError' && attempt < 5) return undefined;
+        storeError(ctx, err, name);
+      }
+    };
+
+    if (isNamespace && !meta.deletionTimestamp) {
+      // A namespace's first DELETE only starts its termination: the namespace controller
+      // empties it and removes the `kubernetes` finalizer through /finalize.
+      meta.deletionTimestamp = rfc3339(now);
+      (next as any).status = { ...((next as any).status ?? {}), phase: 'Terminating' };
+      meta.finalizers = namespaceDeletionFinalizers(opts.propagationPolicy, meta.finalizers ?? []);
+      const result = await write();
+      if (result) return result;
+      continue;
     }
-    // Deletion that has to wait: finalizers, a graceful Pod, a namespace being emptied.
-    if (!meta.deletionTimestamp) {
-      meta.deletionTimestamp = rfc3339(new Date(ctx.parts.now().getTime() + grace * 1000));
-      meta.deletionGracePeriodSeconds = grace;
-    } else if (grace < (meta.deletionGracePeriodSeconds ?? Infinity)) {
-      // A shorter grace period may replace a longer one (kubectl delete --grace-period=0 --force).
-      meta.deletionTimestamp = rfc3339(new Date(ctx.parts.now().getTime() + grace * 1000));
-      meta.deletionGracePeriodSeconds = grace;
+    // Its content is still being removed: the namespace stays as it is.
+    if (isNamespace && ((obj.spec as any)?.finalizers ?? []).length > 0) return { body: obj, pending: true };
+
+    // Graceful deletion (Pods a node runs): a deletion already pending may only be shortened,
+    // and while it is pending the request changes nothing else (upstream's BeforeDelete).
+    let grace = gracePeriod(r, obj, opts);
+    let graceful = grace > 0;
+    const pendingGrace = obj.metadata.deletionTimestamp ? obj.metadata.deletionGracePeriodSeconds ?? 0 : undefined;
+    if (pendingGrace !== undefined) {
+      if (pendingGrace === 0) {
+        grace = 0;
+        graceful = false;
+      } else if (grace >= pendingGrace) {
+        return { body: gone(obj), pending: true };
+      } else graceful = true;
+    }
+
+    const { changed, finalizers } = deletionFinalizers(defaultGarbageCollectionPolicy(r), opts.propagationPolicy, obj.metadata.finalizers ?? []);
+    const pendingFinalizers = (obj.metadata.finalizers ?? []).length > 0;
+    if (!graceful && !pendingFinalizers && !changed) {
+      const result = await remove();
+      if (result) return result;
+      continue;
     }
     meta.finalizers = [...finalizers];
-    if (meta.finalizers.length === 0) delete meta.finalizers;
-    if (namespaceFinalize) (next as any).status = { ...((next as any).status ?? {}), phase: 'Terminating' };
-    if (r.kind === 'Pod' && r.group === '' && grace === 0 && !keepFinalizers) {
-      // A forced Pod delete goes at once, whatever the node still does.
-      if (dryRun) return { body: obj, pending: false };
-      const gone = await ctx.parts.store.delete(key, kv.modRevision);
-      return { body: decodeObject({ value: encodeObject(obj, r), modRevision: gone.modRevision }, r), pending: false };
+    if (!graceful) {
+      if (meta.finalizers.length === 0) {
+        const result = await remove();
+        if (result) return result;
+        continue;
+      }
+      // Finalizers hold the object: it is marked as being deleted, with no grace period.
+      if (!meta.deletionTimestamp) {
+        meta.deletionTimestamp = rfc3339(now);
+        if ((meta.generation ?? 0) > 0) meta.generation! += 1;
+      }
+      meta.deletionGracePeriodSeconds = 0;
+    } else {
+      if (pendingGrace !== undefined && obj.metadata.deletionTimestamp) {
+        // A shorter grace period counts from when the deletion was first asked for.
+        meta.deletionTimestamp = rfc3339(new Date(Date.parse(obj.metadata.deletionTimestamp) - pendingGrace * 1000 + grace * 1000));
+      } else {
+        meta.deletionTimestamp = rfc3339(new Date(now.getTime() + grace * 1000));
+        if ((meta.generation ?? 0) > 0) meta.generation! += 1;
+      }
+      meta.deletionGracePeriodSeconds = grace;
+      if (grace === 0 && meta.finalizers.length === 0) {
+        // A forced delete goes at once, whatever the node still does.
+        const result = await remove();
+        if (result) return result;
+        continue;
+      }
     }
-    if (dryRun) return { body: next, pending: true };
-    try {
-      const updated = await ctx.parts.store.update(key, encodeObject(next, r), kv.modRevision);
-      return { body: decodeObject(updated, r), pending: true };
-    } catch (err) {
-      if ((err as Error).name === 'ConflictError' && attempt < 5) continue;
-      storeError(ctx, err, name);
-    }
+    const result = await write();
+    if (result) return result;
   }
 }
 

@@ -34,6 +34,13 @@ export class SharedInformers {
     await Promise.all([...this.informers.values()].map((i) => i.waitForSync()));
   }
 
+  /** Stop and forget the informer of a resource the server no longer serves (a deleted CRD's). */
+  remove(ref: Omit<ResourceRef, 'namespace'>): void {
+    const key = `${ref.group}/${ref.version}/${ref.plural}`;
+    this.informers.get(key)?.stop();
+    this.informers.delete(key);
+  }
+
   stop(): void {
     for (const i of this.informers.values()) i.stop();
   }
