@@ -1,6 +1,7 @@
 // Every controller the controller manager runs, by its upstream name. A controller is one
 // folder under src/controllers/ exporting a ControllerDescriptor.
 import type { ControllerDescriptor } from './runtime/context.js';
+import { daemonSet } from './daemonset/controller.js';
 import { nodeLifecycle } from './nodelifecycle/controller.js';
 import { endpoints } from './endpoints/controller.js';
 import { endpointSlice } from './endpointslice/controller.js';
@@ -27,4 +28,5 @@ export const controllers: ControllerDescriptor[] = [
   unyoLocalProvisioner,
   unyoLocalResizer,
   unyoLocalSnapshotter,
+  daemonSet,
 ];
