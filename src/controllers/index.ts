@@ -14,6 +14,7 @@ import { snapshotController } from './volumesnapshot/controller.js';
 import { unyoLocalProvisioner } from './unyolocal/provisioner.js';
 import { unyoLocalResizer } from './unyolocal/resizer.js';
 import { unyoLocalSnapshotter } from './unyolocal/snapshotter.js';
+import { statefulSet } from './statefulset/controller.js';
 
 export const controllers: ControllerDescriptor[] = [
   nodeLifecycle,
@@ -29,4 +30,5 @@ export const controllers: ControllerDescriptor[] = [
   unyoLocalResizer,
   unyoLocalSnapshotter,
   daemonSet,
+  statefulSet,
 ];

@@ -93,11 +93,11 @@ export function sortRevisions<T extends ControllerRevision>(revisions: T[]): T[]
   });
 }
 
-/** Whether two revisions hold the same snapshot (differing hash labels settle it early). */
+/**
+ * Whether two revisions hold the same snapshot. Upstream's EqualRevision first compares hash
+ * labels parsed as decimal numbers, which safe-encoded hashes never are, so only the data counts.
+ */
 export function equalRevision(a: ControllerRevision, b: ControllerRevision): boolean {
-  const ha = a.metadata.labels?.[revisionHashLabel];
-  const hb = b.metadata.labels?.[revisionHashLabel];
-  if (ha && hb && ha !== hb) return false;
   return encodeData(a.data) === encodeData(b.data);
 }
 
