@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../api/types.js';
 import { manage } from './manage.js';
-import { rollingUpdate, scaledValue, updateBudget } from './rolling.js';
+import { scaledValue } from '../runtime/intstr.js';
+import { rollingUpdate, updateBudget } from './rolling.js';
 
 const now = Date.parse('2026-01-01T00:10:00Z');
 const readySince = '2026-01-01T00:00:00Z';

@@ -12,19 +12,9 @@
 // once it is available the old one is deleted and the next node gets its new Pod.
 import type { KubeObject } from '../../api/types.js';
 import { podRevisionLabel } from '../history/revision.js';
+import { scaledValue } from '../runtime/intstr.js';
 import { isPodAvailable } from '../runtime/pods.js';
 import type { Placement } from './placement.js';
-
-/** An int or a percentage of `total`, rounded up (upstream GetScaledValueFromIntOrPercent with roundUp). */
-export function scaledValue(value: unknown, total: number, roundUp: boolean): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && /^\d+%$/.test(value)) {
-    const n = (Number(value.slice(0, -1)) * total) / 100;
-    return roundUp ? Math.ceil(n) : Math.floor(n);
-  }
-  if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
-  return 0;
-}
 
 /** maxSurge and maxUnavailable for this many desired Pods; neither set means one may be unavailable. */
 export function updateBudget(ds: KubeObject, desired: number): { maxSurge: number; maxUnavailable: number } {

@@ -9,11 +9,11 @@
 import type { KubeObject } from '../../api/types.js';
 import type { ControllerHistory } from '../history/history.js';
 import { applyRevision, equalRevision, nextRevision, templatePatch, type ControllerRevision } from '../history/revision.js';
+import { scaledValue } from '../runtime/intstr.js';
 import { controllerRef } from '../runtime/owners.js';
 import { isPodAvailable, isPodReady, isTerminating, podPhase } from '../runtime/pods.js';
 import { endOrdinal, inOrdinalRange, newVersionedPod, ordinalOf, podRevision, replicasOf, startOrdinal } from './identity.js';
 import type { StatefulPodControl } from './podcontrol.js';
-import { scaledValue } from '../daemonset/rolling.js';
 
 export interface StatefulSetStatus {
   observedGeneration: number;
