@@ -11,7 +11,7 @@ import type { EventRecorder } from '../../client/events.js';
 import type { Informer } from '../../client/informer.js';
 import { ControllerHistory } from '../history/history.js';
 import { podRevisionLabel, type ControllerRevision } from '../history/revision.js';
-import { claimObjects, recheckOwner } from '../runtime/claim.js';
+import { ControllerRefManager } from '../runtime/controllerref.js';
 import type { Clock } from '../runtime/clock.js';
 import type { ControllerContext, ControllerDescriptor } from '../runtime/context.js';
 import { Controller, type Result } from '../runtime/controller.js';
@@ -162,9 +162,8 @@ export class DaemonSetController {
     if (ds.metadata.deletionTimestamp) return;
     const selector = fromLabelSelector(sel);
     const ref = controllerRef(ds, 'apps/v1', 'DaemonSet');
-    const canAdopt = recheckOwner(this.client, daemonSetsRef(ds.metadata.namespace), ds);
-    const pods = await this.claimPods(ds, selector, canAdopt);
-    const { current, old } = await this.revisions.construct(ds, selector, ref, canAdopt, () => pods);
+    const pods = await this.claimPods(ds, selector);
+    const { current, old } = await this.revisions.construct(ds, selector, ref, () => pods);
     const hash = current.metadata.labels![podRevisionLabel];
     const nodes = this.nodes.list();
     const placement = memoPlacement(ds);
@@ -208,15 +207,17 @@ export class DaemonSetController {
   }
 
   /** The DaemonSet's Pods after adoption and release; terminal Pods already being deleted are done with. */
-  private async claimPods(ds: KubeObject, selector: Selector, canAdopt: () => Promise<void>): Promise<KubeObject[]> {
-    const claimed = await claimObjects(this.pods.list(ds.metadata.namespace), {
+  private async claimPods(ds: KubeObject, selector: Selector): Promise<KubeObject[]> {
+    const refs = new ControllerRefManager({
       client: this.client,
-      ref: core('pods', ds.metadata.namespace),
       owner: ds,
-      controllerRef: controllerRef(ds, 'apps/v1', 'DaemonSet'),
-      selector,
-      canAdopt,
+      ownerApiVersion: 'apps/v1',
+      ownerKind: 'DaemonSet',
+      ownerResource: daemonSetsRef(ds.metadata.namespace),
+      resource: core('pods', ds.metadata.namespace),
+      matches: (pod) => matches(selector, pod.metadata.labels),
     });
+    const claimed = await refs.claim(this.pods.list(ds.metadata.namespace));
     return claimed.filter((p) => !(p.metadata.deletionTimestamp && ['Succeeded', 'Failed'].includes(podPhase(p))));
   }
 

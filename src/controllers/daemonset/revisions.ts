@@ -25,8 +25,8 @@ export function matchesRevision(ds: KubeObject, rev: ControllerRevision): boolea
 export class DaemonSetRevisions {
   constructor(private readonly client: ApiClient, private readonly history: ControllerHistory) {}
 
-  async construct(ds: KubeObject, selector: Selector, controllerRef: OwnerReference, canAdopt: () => Promise<void>, pods: () => KubeObject[]): Promise<DaemonSetHistory> {
-    const revisions = await this.history.claim(ds, selector, controllerRef, canAdopt);
+  async construct(ds: KubeObject, selector: Selector, controllerRef: OwnerReference, pods: () => KubeObject[]): Promise<DaemonSetHistory> {
+    const revisions = await this.history.claim(ds, { apiVersion: 'apps/v1', kind: 'DaemonSet', resource: daemonSetsRef(ds.metadata.namespace) }, selector);
     const current: ControllerRevision[] = [];
     const old: ControllerRevision[] = [];
     for (let rev of revisions) {

@@ -6,11 +6,17 @@ import { matches, type Selector } from '../../api/labels.js';
 import type { KubeObject, OwnerReference } from '../../api/types.js';
 import type { ApiClient, ResourceRef } from '../../client/client.js';
 import type { Informer } from '../../client/informer.js';
-import { claimObjects } from '../runtime/claim.js';
-import { controllerOf } from '../runtime/owners.js';
+import { ControllerRefManager } from '../runtime/controllerref.js';
 import { encodeData, hashRevision, revisionHashLabel, revisionName, type ControllerRevision } from './revision.js';
 
 export const revisionsRef = (namespace?: string): ResourceRef => ({ group: 'apps', version: 'v1', plural: 'controllerrevisions', namespace });
+
+/** The kind of workload that owns revisions, and where its objects live. */
+export interface ParentKind {
+  apiVersion: string;
+  kind: string;
+  resource: ResourceRef;
+}
 
 export interface NewRevision {
   parent: KubeObject;
@@ -24,18 +30,18 @@ export interface NewRevision {
 export class ControllerHistory {
   constructor(private readonly client: ApiClient, private readonly informer: Informer<ControllerRevision>) {}
 
-  /** Revisions in the parent's namespace matching the selector, owned by the parent or by no controller. */
-  list(parent: KubeObject, selector: Selector): ControllerRevision[] {
-    return this.informer.list(parent.metadata.namespace).filter((r) => {
-      if (!matches(selector, r.metadata.labels)) return false;
-      const ref = controllerOf(r);
-      return !ref || ref.uid === parent.metadata.uid;
-    });
-  }
-
   /** The parent's revisions after adopting matching orphans and releasing owned ones that stopped matching. */
-  claim(parent: KubeObject, selector: Selector, controllerRef: OwnerReference, canAdopt: () => Promise<void>): Promise<ControllerRevision[]> {
-    return claimObjects(this.informer.list(parent.metadata.namespace), { client: this.client, ref: revisionsRef(parent.metadata.namespace), owner: parent, controllerRef, selector, canAdopt });
+  claim(parent: KubeObject, owner: ParentKind, selector: Selector): Promise<ControllerRevision[]> {
+    const refs = new ControllerRefManager({
+      client: this.client,
+      owner: parent,
+      ownerApiVersion: owner.apiVersion,
+      ownerKind: owner.kind,
+      ownerResource: owner.resource,
+      resource: revisionsRef(parent.metadata.namespace),
+      matches: (r) => matches(selector, r.metadata.labels),
+    });
+    return refs.claim(this.informer.list(parent.metadata.namespace));
   }
 
   /**

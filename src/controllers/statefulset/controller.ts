@@ -8,11 +8,11 @@ import { core, type ApiClient, type ResourceRef } from '../../client/client.js';
 import type { Informer } from '../../client/informer.js';
 import { ControllerHistory } from '../history/history.js';
 import { sortRevisions, type ControllerRevision } from '../history/revision.js';
-import { claimObjects, recheckOwner } from '../runtime/claim.js';
+import { ControllerRefManager } from '../runtime/controllerref.js';
 import type { ControllerContext, ControllerDescriptor } from '../runtime/context.js';
 import { Controller, type Result } from '../runtime/controller.js';
 import { resources } from '../runtime/informers.js';
-import { controllerOf, controllerRef } from '../runtime/owners.js';
+import { controllerOf } from '../runtime/owners.js';
 import { completeRollingUpdate, StatefulSetControl, type Revisions, type StatefulSetStatus } from './control.js';
 import { isMemberOf, replicasOf } from './identity.js';
 import { StatefulPodControl } from './podcontrol.js';
@@ -93,18 +93,19 @@ export class StatefulSetController {
     const sel = (set.spec as any)?.selector;
     if (!sel || Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions ?? []).length === 0) return;
     const selector = fromLabelSelector(sel);
-    const ref = controllerRef(set, 'apps/v1', 'StatefulSet');
-    const canAdopt = recheckOwner(this.client, statefulSetsRef(set.metadata.namespace), set);
-    const revisions = sortRevisions(await this.history.claim(set, selector, ref, canAdopt));
-    const pods = await claimObjects(this.pods.list(set.metadata.namespace), {
+    const ownerResource = statefulSetsRef(set.metadata.namespace);
+    const revisions = sortRevisions(await this.history.claim(set, { apiVersion: 'apps/v1', kind: 'StatefulSet', resource: ownerResource }, selector));
+    // Upstream claims only Pods named like the set's own, `<set>-<ordinal>`.
+    const refs = new ControllerRefManager({
       client: this.client,
-      ref: core('pods', set.metadata.namespace),
       owner: set,
-      controllerRef: ref,
-      selector,
-      filter: (pod) => isMemberOf(set, pod),
-      canAdopt,
+      ownerApiVersion: 'apps/v1',
+      ownerKind: 'StatefulSet',
+      ownerResource,
+      resource: core('pods', set.metadata.namespace),
+      matches: (pod) => matches(selector, pod.metadata.labels) && isMemberOf(set, pod),
     });
+    const pods = await refs.claim(this.pods.list(set.metadata.namespace));
 
     let revs: Revisions | undefined;
     let status: StatefulSetStatus | undefined;
