@@ -1,6 +1,7 @@
 // Every controller the controller manager runs, by its upstream name. A controller is one
 // folder under src/controllers/ exporting a ControllerDescriptor.
 import type { ControllerDescriptor } from './runtime/context.js';
+import { daemonSet } from './daemonset/controller.js';
 import { nodeLifecycle } from './nodelifecycle/controller.js';
 import { endpoints } from './endpoints/controller.js';
 import { endpointSlice } from './endpointslice/controller.js';
@@ -15,6 +16,7 @@ import { unyoLocalResizer } from './unyolocal/resizer.js';
 import { unyoLocalSnapshotter } from './unyolocal/snapshotter.js';
 import { garbageCollector } from './garbagecollector/controller.js';
 import { namespace } from './namespace/controller.js';
+import { statefulSet } from './statefulset/controller.js';
 
 export const controllers: ControllerDescriptor[] = [
   nodeLifecycle,
@@ -31,4 +33,6 @@ export const controllers: ControllerDescriptor[] = [
   unyoLocalSnapshotter,
   garbageCollector,
   namespace,
+  daemonSet,
+  statefulSet,
 ];

@@ -3,6 +3,7 @@
 // and gets the node.kubernetes.io/unreachable taints; Pods on it that do not tolerate the
 // NoExecute taint (or whose tolerationSeconds have run out) are deleted so their
 // controllers can replace them. A node that renews again loses the taints.
+import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import { ApiClient, core } from '../../client/client.js';
 import { Informer } from '../../client/informer.js';
@@ -73,23 +74,24 @@ export class NodeLifecycleController {
     const renewed = Date.parse(lease?.spec?.renewTime ?? node.metadata.creationTimestamp);
     const now = this.now();
     const stale = now.getTime() - renewed > this.opts.nodeMonitorGraceSeconds * 1000;
+    const ready = (node.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
+    if (stale && ready?.status !== 'Unknown') {
+      const conditions = (node.status?.conditions ?? []).map((c: any) => ({ ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: rfc(now) }));
+      node = await this.client.patch(core('nodes'), name, { status: { conditions } }, 'merge', { subresource: 'status' });
+      this.events.record({ apiVersion: 'v1', kind: 'Node', metadata: { name, uid: node.metadata.uid } }, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
+    }
     const taints: any[] = node.spec?.taints ?? [];
     const tainted = taints.some((t) => t.key === unreachable);
-    const ready = (node.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
-    if (stale) {
-      if (ready?.status !== 'Unknown') {
-        const conditions = (node.status?.conditions ?? []).map((c: any) => ({ ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: rfc(now) }));
-        await this.client.patch(core('nodes'), name, { status: { conditions } }, 'merge', { subresource: 'status' });
-        this.events.record({ apiVersion: 'v1', kind: 'Node', metadata: { name, uid: node.metadata.uid } }, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
-      }
-      if (!tainted) {
-        const next = [...taints.filter((t) => t.key !== notReady), { key: unreachable, effect: 'NoSchedule', timeAdded: rfc(now) }, { key: unreachable, effect: 'NoExecute', timeAdded: rfc(now) }];
-        await this.client.patch(core('nodes'), name, { spec: { taints: next } }, 'merge');
-      }
-    } else if (tainted && ready?.status === 'True') {
-      const next = taints.filter((t) => t.key !== unreachable && t.key !== notReady);
-      await this.client.patch(core('nodes'), name, { spec: { taints: next.length ? next : null } }, 'merge');
-    }
+    let next: any[] | undefined;
+    if (stale && !tainted) next = [...taints.filter((t) => t.key !== notReady), { key: unreachable, effect: 'NoSchedule', timeAdded: rfc(now) }, { key: unreachable, effect: 'NoExecute', timeAdded: rfc(now) }];
+    else if (!stale && tainted && ready?.status === 'True') next = taints.filter((t) => t.key !== unreachable && t.key !== notReady);
+    if (!next) return;
+    // The taint list is replaced whole: the resourceVersion makes a write from a stale view fail
+    // (409) instead of dropping taints someone else added meanwhile; the next check retries.
+    const patch = { metadata: { resourceVersion: node.metadata.resourceVersion }, spec: { taints: next.length ? next : null } };
+    await this.client.patch(core('nodes'), name, patch, 'merge').catch((err) => {
+      if (!(err instanceof ApiError && err.code === 409)) throw err;
+    });
   }
 
   /** Taint-based eviction: delete Pods on NoExecute-tainted nodes once their toleration runs out. */

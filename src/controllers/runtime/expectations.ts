@@ -28,11 +28,16 @@ export class Expectations {
   }
 
   expectCreations(key: string, n: number): void {
-    this.byKey.set(key, { adds: n, deletes: new Set(), at: this.clock.now() });
+    this.expect(key, n, []);
   }
 
   expectDeletions(key: string, uids: string[]): void {
-    this.byKey.set(key, { adds: 0, deletes: new Set(uids), at: this.clock.now() });
+    this.expect(key, 0, uids);
+  }
+
+  /** Creations and deletions asked for in one pass (a DaemonSet may do both at once). */
+  expect(key: string, adds: number, deleteUids: string[]): void {
+    this.byKey.set(key, { adds, deletes: new Set(deleteUids), at: this.clock.now() });
   }
 
   /** A create was seen in the cache, or failed and will not be. */

@@ -1,6 +1,7 @@
 // What workload controllers ask of a Pod (upstream's podutil and controller helpers): is it
-// active, ready, available, and since when. Times are judged on the controller's clock.
-import type { KubeObject } from '../../api/types.js';
+// active, ready, available, and since when; and a new Pod made from a workload's template.
+// Times are judged on the controller's clock.
+import type { KubeObject, OwnerReference } from '../../api/types.js';
 
 export interface PodCondition {
   type: string;
@@ -68,4 +69,47 @@ export function msUntilAvailable(pod: Pod, minReadySeconds: number, nowMs: numbe
   const since = podReadySince(pod);
   if (since === undefined) return undefined;
   return Math.max(0, since + minReadySeconds * 1000 - nowMs);
+}
+
+export function isTerminating(pod: KubeObject): boolean {
+  return !!pod.metadata.deletionTimestamp;
+}
+
+export function podPhase(pod: KubeObject): string {
+  return ((pod.status as any)?.phase as string | undefined) ?? '';
+}
+
+/**
+ * A Pod made from a template (upstream GetPodFromTemplate): the template's labels,
+ * annotations, finalizers and spec, the controller reference, and `<owner>-` as generateName
+ * (callers that name their Pods, as StatefulSets do, set metadata.name instead).
+ */
+export function podFromTemplate(template: any, owner: KubeObject, controllerRef: OwnerReference): KubeObject {
+  const meta = template?.metadata ?? {};
+  const pod: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      generateName: `${owner.metadata.name}-`,
+      namespace: owner.metadata.namespace,
+      labels: { ...(meta.labels ?? {}) },
+      ownerReferences: [controllerRef],
+    },
+    spec: structuredClone(template?.spec ?? {}),
+  };
+  if (meta.annotations && Object.keys(meta.annotations).length) pod.metadata.annotations = { ...meta.annotations };
+  if (meta.finalizers?.length) pod.metadata.finalizers = [...meta.finalizers];
+  return pod;
+}
+
+/** Oldest first by creationTimestamp, then by name (upstream's tie-break). */
+export function byCreation(a: KubeObject, b: KubeObject): number {
+  const ta = Date.parse(a.metadata.creationTimestamp ?? '') || 0;
+  const tb = Date.parse(b.metadata.creationTimestamp ?? '') || 0;
+  return ta - tb || compareStrings(a.metadata.name ?? '', b.metadata.name ?? '');
+}
+
+/** Byte order, as Go compares strings (localeCompare would not). */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
