@@ -13,6 +13,7 @@ import { snapshotController } from './volumesnapshot/controller.js';
 import { unyoLocalProvisioner } from './unyolocal/provisioner.js';
 import { unyoLocalResizer } from './unyolocal/resizer.js';
 import { unyoLocalSnapshotter } from './unyolocal/snapshotter.js';
+import { jobController } from './job/controller.js';
 
 export const controllers: ControllerDescriptor[] = [
   nodeLifecycle,
@@ -27,4 +28,5 @@ export const controllers: ControllerDescriptor[] = [
   unyoLocalProvisioner,
   unyoLocalResizer,
   unyoLocalSnapshotter,
+  jobController,
 ];

@@ -270,8 +270,10 @@ async function writeUpdate(ctx: RequestContext, current: KubeObject, desired: Ku
   }
   const key = objectKey(r, meta.namespace, name);
   try {
-    if (meta.deletionTimestamp && (meta.finalizers?.length ?? 0) === 0) {
-      // The last finalizer is gone from an object being deleted: it goes now.
+    if (meta.deletionTimestamp && (meta.finalizers?.length ?? 0) === 0 && !(old.deletionGracePeriodSeconds ?? 0)) {
+      // The last finalizer is gone from an object being deleted: it goes now. A Pod still in its
+      // grace period stays until its node has stopped it and deletes it with grace 0 (upstream
+      // ShouldDeleteDuringUpdate).
       const kv = await ctx.parts.store.delete(key, modRevision);
       await txn?.revert();
       await hooks?.afterDelete?.(current);
