@@ -14,6 +14,7 @@ import { unyoLocalProvisioner } from './unyolocal/provisioner.js';
 import { unyoLocalResizer } from './unyolocal/resizer.js';
 import { unyoLocalSnapshotter } from './unyolocal/snapshotter.js';
 import { jobController } from './job/controller.js';
+import { ttlAfterFinished } from './ttlafterfinished/controller.js';
 
 export const controllers: ControllerDescriptor[] = [
   nodeLifecycle,
@@ -29,4 +30,5 @@ export const controllers: ControllerDescriptor[] = [
   unyoLocalResizer,
   unyoLocalSnapshotter,
   jobController,
+  ttlAfterFinished,
 ];
