@@ -15,6 +15,7 @@ import { unyoLocalResizer } from './unyolocal/resizer.js';
 import { unyoLocalSnapshotter } from './unyolocal/snapshotter.js';
 import { jobController } from './job/controller.js';
 import { ttlAfterFinished } from './ttlafterfinished/controller.js';
+import { cronJobController } from './cronjob/controller.js';
 
 export const controllers: ControllerDescriptor[] = [
   nodeLifecycle,
@@ -31,4 +32,5 @@ export const controllers: ControllerDescriptor[] = [
   unyoLocalSnapshotter,
   jobController,
   ttlAfterFinished,
+  cronJobController,
 ];
