@@ -38,6 +38,7 @@ import { binding } from './verbs/binding.js';
 import { podLog } from './verbs/log.js';
 import { nodeProxy } from './verbs/proxy.js';
 import { podStream } from './verbs/stream.js';
+import { eviction } from './verbs/eviction.js';
 
 export const kubernetesVersion = { major: '1', minor: '33', gitVersion: 'v1.33.0+unyo' };
 
@@ -302,6 +303,7 @@ export class ApiServer {
       if (!resource.subresources.includes(sub)) throw errors.pathNotFound();
       if (sub === 'scale') return scale(ctx);
       if (sub === 'binding' && resource.kind === 'Pod' && resource.group === '') return binding(ctx);
+      if (sub === 'eviction' && resource.kind === 'Pod' && resource.group === '') return eviction(ctx);
       if (sub === 'log' && resource.kind === 'Pod' && resource.group === '' && this.opts.nodeClientToken) return podLog(ctx, this.opts.nodeClientToken);
       if ((sub === 'exec' || sub === 'attach' || sub === 'portforward') && resource.kind === 'Pod' && resource.group === '' && this.opts.nodeClientToken) {
         return podStream(ctx, this.opts.nodeClientToken);

@@ -16,6 +16,7 @@ import { unyoLocalSnapshotter } from './unyolocal/snapshotter.js';
 import { jobController } from './job/controller.js';
 import { ttlAfterFinished } from './ttlafterfinished/controller.js';
 import { cronJobController } from './cronjob/controller.js';
+import { disruptionController } from './disruption/controller.js';
 
 export const controllers: ControllerDescriptor[] = [
   nodeLifecycle,
@@ -33,4 +34,5 @@ export const controllers: ControllerDescriptor[] = [
   jobController,
   ttlAfterFinished,
   cronJobController,
+  disruptionController,
 ];
