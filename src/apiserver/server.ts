@@ -15,6 +15,8 @@ import { parseRequestInfo, type RequestInfo } from './requestinfo.js';
 import { ResourceRegistry } from './registry.js';
 import { WatchCache } from './watchcache.js';
 import { Admission, namespaceLifecycle, defaultTolerationSeconds } from './admission.js';
+import { limitRanger } from './admission/limitranger.js';
+import { resourceQuota } from './admission/resourcequota.js';
 import type { RequestContext, ServerParts, UpgradeRequest } from './context.js';
 import { writeError, writeJson } from './respond.js';
 import { aggregatedDiscovery, aggregatedDiscoveryVersion, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
@@ -81,12 +83,15 @@ export class ApiServer {
       store: opts.store,
       registry: this.registry,
       watchCache: new WatchCache(opts.store),
+      // Upstream's order: LimitRanger early, ResourceQuota last (it charges what the others let through).
       admission: new Admission([
         namespaceLifecycle(opts.store),
+        limitRanger(opts.store),
         defaultTolerationSeconds(opts.defaultTolerationSeconds ?? 300),
         defaultStorageClassAdmission(opts.store),
         storageObjectInUseProtection(),
         persistentVolumeClaimResize(opts.store),
+        resourceQuota(opts.store, now),
       ]),
       now,
       serverId: randomUUID(),

@@ -17,6 +17,7 @@ import { jobController } from './job/controller.js';
 import { ttlAfterFinished } from './ttlafterfinished/controller.js';
 import { cronJobController } from './cronjob/controller.js';
 import { disruptionController } from './disruption/controller.js';
+import { resourceQuotaController } from './resourcequota/controller.js';
 
 export const controllers: ControllerDescriptor[] = [
   nodeLifecycle,
@@ -35,4 +36,5 @@ export const controllers: ControllerDescriptor[] = [
   ttlAfterFinished,
   cronJobController,
   disruptionController,
+  resourceQuotaController,
 ];
