@@ -5,7 +5,7 @@ import { core } from '../../client/client.js';
 import { FakeClock } from '../runtime/clock.js';
 import { newContext, type ControllerContext } from '../runtime/context.js';
 import { waitFor } from '../runtime/testing.js';
-import { rfc3339 } from '../runtime/podutil.js';
+import { rfc3339 } from '../runtime/clock.js';
 import { jobsRef } from '../job/controller.js';
 import { CronJobController } from './controller.js';
 import { jobFromTemplate, mostRecentScheduleTime, nextScheduleDelay, rfc3339In, scheduleOf, type CronJob } from './schedule.js';

@@ -14,7 +14,7 @@ import type { ControllerContext, ControllerDescriptor } from '../runtime/context
 import { Controller, type Result } from '../runtime/controller.js';
 import { resources } from '../runtime/informers.js';
 import { controllerOf } from '../runtime/owners.js';
-import { rfc3339 } from '../runtime/podutil.js';
+import { rfc3339 } from '../runtime/clock.js';
 import { finishedType, type Job } from '../job/conditions.js';
 import { jobsRef } from '../job/controller.js';
 import { jobFromTemplate, jobName, mostRecentScheduleTime, nextScheduleDelay, scheduleOf, type CronJob } from './schedule.js';

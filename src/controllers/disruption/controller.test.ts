@@ -6,7 +6,7 @@ import { core } from '../../client/client.js';
 import { FakeClock } from '../runtime/clock.js';
 import { newContext, type ControllerContext } from '../runtime/context.js';
 import { waitFor } from '../runtime/testing.js';
-import { rfc3339 } from '../runtime/podutil.js';
+import { rfc3339 } from '../runtime/clock.js';
 import { DisruptionController } from './controller.js';
 import { scaledValue } from './scale.js';
 

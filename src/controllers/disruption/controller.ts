@@ -15,7 +15,8 @@ import type { Clock } from '../runtime/clock.js';
 import type { ControllerContext, ControllerDescriptor } from '../runtime/context.js';
 import { Controller, type Result } from '../runtime/controller.js';
 import { resources } from '../runtime/informers.js';
-import { isPodReady, podCondition, rfc3339, type Pod } from '../runtime/podutil.js';
+import { isPodReady, podCondition, type Pod } from '../runtime/pods.js';
+import { rfc3339 } from '../runtime/clock.js';
 import { expectedScale, finders, scaledValue, scaleSubresource } from './scale.js';
 
 export const disruptionController: ControllerDescriptor = {

@@ -5,7 +5,7 @@ import { ApiClient } from '../../client/client.js';
 import type { Informer } from '../../client/informer.js';
 import type { KubeObject, OwnerReference } from '../../api/types.js';
 import { controllerOf } from '../runtime/owners.js';
-import type { Pod } from '../runtime/podutil.js';
+import type { Pod } from '../runtime/pods.js';
 
 export interface ControllerScale {
   uid: string;

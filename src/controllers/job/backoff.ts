@@ -1,8 +1,8 @@
 // The delay before a Job replaces failed Pods (upstream's pod failure backoff): 10 s after the
 // first failure since the last success, doubling per further failure, at most 10 minutes,
 // counted from when the last failed Pod finished. Records live in memory, per Job.
-import type { Pod } from '../runtime/podutil.js';
-import { podCondition } from '../runtime/podutil.js';
+import type { Pod } from '../runtime/pods.js';
+import { podCondition } from '../runtime/pods.js';
 
 export const defaultPodFailureBackoffMs = 10_000;
 export const maxPodFailureBackoffMs = 10 * 60_000;

@@ -3,7 +3,7 @@
 // FailureTarget condition, and the terminal Complete or Failed condition only once none of
 // its Pods is still terminating.
 import type { KubeObject } from '../../api/types.js';
-import { rfc3339 } from '../runtime/podutil.js';
+import { rfc3339 } from '../runtime/clock.js';
 
 export interface JobCondition {
   type: string;

@@ -4,7 +4,6 @@
 // selects, and strips the tracking finalizer from Pods no Job will count. sync.ts holds the
 // reconcile itself.
 import { isDeepStrictEqual } from 'node:util';
-import type { KubeObject } from '../../api/types.js';
 import { ApiError } from '../../api/errors.js';
 import { fromLabelSelector, matches } from '../../api/labels.js';
 import { ApiClient, core, type ResourceRef } from '../../client/client.js';
@@ -15,8 +14,9 @@ import type { ControllerContext, ControllerDescriptor } from '../runtime/context
 import { Controller } from '../runtime/controller.js';
 import { Expectations } from '../runtime/expectations.js';
 import { resources } from '../runtime/informers.js';
-import { controllerOf, splitKey } from '../runtime/owners.js';
-import type { Pod } from '../runtime/podutil.js';
+import { controllerOf } from '../runtime/owners.js';
+import { ControllerRefManager } from '../runtime/controllerref.js';
+import type { Pod } from '../runtime/pods.js';
 import { BackoffStore } from './backoff.js';
 import { isJobFinished, type Job } from './conditions.js';
 import { hasTrackingFinalizer, trackingFinalizer } from './pods.js';
@@ -220,52 +220,21 @@ export class JobController {
 
   /**
    * The Pods this Job manages: those it controls and still selects, plus orphans it selects,
-   * which it adopts (owner reference and tracking finalizer). Pods it controls but no longer
-   * selects are released.
+   * which it adopts with the tracking finalizer. Pods it controls but no longer selects are
+   * released.
    */
-  async podsForJob(job: Job): Promise<Pod[]> {
+  podsForJob(job: Job): Promise<Pod[]> {
     const selector = fromLabelSelector(job.spec.selector);
-    const out: Pod[] = [];
-    let canAdopt: boolean | undefined;
-    for (const pod of this.pods.list(job.metadata.namespace)) {
-      const ref = controllerOf(pod);
-      const selected = job.spec.selector !== undefined && matches(selector, pod.metadata.labels);
-      if (ref) {
-        if (ref.uid !== job.metadata.uid) continue;
-        if (selected) {
-          out.push(pod);
-          continue;
-        }
-        if (job.metadata.deletionTimestamp || pod.metadata.deletionTimestamp) continue;
-        await this.client
-          .patch(core('pods', pod.metadata.namespace), pod.metadata.name!, { metadata: { ownerReferences: [{ $patch: 'delete', uid: job.metadata.uid }], uid: pod.metadata.uid } }, 'strategic')
-          .catch((err) => {
-            if (!(err instanceof ApiError && (err.code === 404 || err.code === 422))) throw err;
-          });
-        continue;
-      }
-      if (!selected || pod.metadata.deletionTimestamp || job.metadata.deletionTimestamp) continue;
-      canAdopt ??= await this.canAdopt(job);
-      if (!canAdopt) continue;
-      const owner = { apiVersion: 'batch/v1', kind: 'Job', name: job.metadata.name!, uid: job.metadata.uid!, controller: true, blockOwnerDeletion: true };
-      try {
-        await this.client.patch(core('pods', pod.metadata.namespace), pod.metadata.name!, { metadata: { ownerReferences: [owner], uid: pod.metadata.uid, finalizers: [trackingFinalizer] } }, 'strategic');
-      } catch (err) {
-        if (err instanceof ApiError && err.code === 404) continue;
-        throw err;
-      }
-      const adopted: Pod = structuredClone(pod);
-      adopted.metadata.ownerReferences = [...(pod.metadata.ownerReferences ?? []), owner];
-      if (!hasTrackingFinalizer(adopted)) adopted.metadata.finalizers = [...(adopted.metadata.finalizers ?? []), trackingFinalizer];
-      out.push(adopted);
-    }
-    return out;
-  }
-
-  /** Adoption rechecks the Job with a live read: a Job being deleted must not adopt. */
-  private async canAdopt(job: Job): Promise<boolean> {
-    const { namespace, name } = splitKey(objectKeyOf(job));
-    const fresh = await this.client.get<KubeObject>(jobsRef(namespace), name).catch(() => undefined);
-    return Boolean(fresh && fresh.metadata.uid === job.metadata.uid && !fresh.metadata.deletionTimestamp);
+    const manager = new ControllerRefManager({
+      client: this.client,
+      owner: job,
+      ownerApiVersion: 'batch/v1',
+      ownerKind: 'Job',
+      ownerResource: jobsRef(job.metadata.namespace),
+      resource: core('pods', job.metadata.namespace),
+      matches: (pod) => job.spec.selector !== undefined && matches(selector, pod.metadata.labels),
+      finalizers: [trackingFinalizer],
+    });
+    return manager.claim(this.pods.list(job.metadata.namespace));
   }
 }

@@ -1,7 +1,7 @@
 // Indexed Jobs (completionMode: Indexed): each Pod carries its completion index in the
 // batch.kubernetes.io/job-completion-index annotation (and label); the Job records the indexes
 // that succeeded as intervals ("0-2,5") in status.completedIndexes.
-import { compareForDeletion, type Pod } from '../runtime/podutil.js';
+import { compareForDeletion, type Pod } from '../runtime/pods.js';
 import type { Job } from './conditions.js';
 
 export const completionIndexKey = 'batch.kubernetes.io/job-completion-index';

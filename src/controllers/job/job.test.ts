@@ -6,7 +6,7 @@ import type { KubeObject } from '../../api/types.js';
 import { FakeClock } from '../runtime/clock.js';
 import { newContext, type ControllerContext } from '../runtime/context.js';
 import { waitFor } from '../runtime/testing.js';
-import { rfc3339 } from '../runtime/podutil.js';
+import { rfc3339 } from '../runtime/clock.js';
 import { JobController, jobsRef } from './controller.js';
 import { trackingFinalizer } from './pods.js';
 import { completionIndexKey } from './indexed.js';

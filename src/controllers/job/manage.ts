@@ -4,7 +4,7 @@
 // server, and not before the pod failure backoff has passed.
 import { ApiError } from '../../api/errors.js';
 import { core } from '../../client/client.js';
-import { compareForDeletion, isPodReady, type Pod } from '../runtime/podutil.js';
+import { compareForDeletion, isPodReady, type Pod } from '../runtime/pods.js';
 import { remainingBackoffMs } from './backoff.js';
 import type { Job } from './conditions.js';
 import type { JobController } from './controller.js';

@@ -1,7 +1,7 @@
 // spec.podFailurePolicy: rules matched, in order, against a failed Pod's container exit codes
 // or its conditions. FailJob fails the Job at once, Ignore does not count the failure against
 // backoffLimit, Count counts it as usual.
-import type { Pod } from '../runtime/podutil.js';
+import type { Pod } from '../runtime/pods.js';
 
 export interface PolicyMatch {
   /** Set when the Job must fail (a FailJob rule matched). */
@@ -11,7 +11,7 @@ export interface PolicyMatch {
   action?: string;
 }
 
-function matchingContainer(statuses: any[], req: any): any | undefined {
+function matchingContainer(statuses: any[] | undefined, req: any): any | undefined {
   for (const s of statuses ?? []) {
     const terminated = s.state?.terminated;
     // A container still terminating has no exit code to match; a zero exit is no failure.

@@ -2,7 +2,7 @@
 // counted it, which Pods count as failed, and the Pod a Job creates from its template.
 import type { KubeObject } from '../../api/types.js';
 import { controllerRef } from '../runtime/owners.js';
-import { isPodTerminal, type Pod } from '../runtime/podutil.js';
+import { isPodTerminal, type Pod } from '../runtime/pods.js';
 import type { Job } from './conditions.js';
 import { completionIndexEnv, completionIndexKey } from './indexed.js';
 

@@ -2,7 +2,8 @@
 // decide whether the Job has succeeded or failed (backoffLimit, activeDeadlineSeconds,
 // podFailurePolicy, successPolicy), keep the right number of Pods running, then hand the
 // status to tracking.ts, which counts finished Pods through the tracking finalizer.
-import { isPodActive, isPodReady, isPodTerminating, rfc3339, type Pod } from '../runtime/podutil.js';
+import { isPodActive, isPodReady, isPodTerminating, type Pod } from '../runtime/pods.js';
+import { rfc3339 } from '../runtime/clock.js';
 import type { BackoffRecord } from './backoff.js';
 import { ensureCondition, findCondition, isJobFinished, newCondition, reasons, type Job, type JobCondition } from './conditions.js';
 import type { JobController } from './controller.js';

@@ -7,7 +7,7 @@
 // A crash between any two steps leaves enough in the status to finish the count without
 // counting a Pod twice. Only then may the Job get its terminal condition.
 import { isDeepStrictEqual } from 'node:util';
-import type { Pod } from '../runtime/podutil.js';
+import type { Pod } from '../runtime/pods.js';
 import { ensureCondition, newCondition, type Job } from './conditions.js';
 import { jobsRef, type JobController } from './controller.js';
 import { completionIndex, isIndexed } from './indexed.js';

@@ -4,7 +4,7 @@ import { startTestApiServer } from '../../apiserver/testing.js';
 import { FakeClock } from '../runtime/clock.js';
 import { newContext } from '../runtime/context.js';
 import { waitFor } from '../runtime/testing.js';
-import { rfc3339 } from '../runtime/podutil.js';
+import { rfc3339 } from '../runtime/clock.js';
 import { jobsRef } from '../job/controller.js';
 import { TTLAfterFinishedController } from './controller.js';
 
