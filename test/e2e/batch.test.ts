@@ -1,7 +1,8 @@
 // Jobs, CronJobs, disruption budgets and quotas with the real kubectl against `unyo up --nodes 3
 // --profile fast`: Jobs run to completion or fail with BackoffLimitExceeded, `kubectl create job
 // --from=cronjob/x` works, `kubectl drain` evicts within a PodDisruptionBudget and blocks beyond
-// it, and ResourceQuota and LimitRange admission answer as upstream does.
+// it (the ReplicaSet controller moving the Pods), and ResourceQuota and LimitRange admission
+// answer as upstream does.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCluster, removeCluster, kubectl, kubectlBinaries, type Cluster } from './harness.js';
@@ -79,57 +80,50 @@ test('kubectl create job --from=cronjob/x runs the CronJob\'s template now', asy
   assert.match(await ok(['get', 'cronjob', 'tick']), /tick\s+\*\/1 \* \* \* \*\s+<none>\s+False/);
 });
 
-/** Pods of a ReplicaSet object placed by hand (what the ReplicaSet controller would create). */
-async function replicaSetPods(name: string, placement: Record<string, string>): Promise<void> {
-  await ok(['apply', '-f', '-'], JSON.stringify({
-    apiVersion: 'apps/v1',
-    kind: 'ReplicaSet',
-    metadata: { name },
-    spec: { replicas: Object.keys(placement).length, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'unyo/busybox', command: ['sh', '-c', 'sleep 3600'] }] } } },
-  }));
-  const uid = (await ok(['get', 'rs', name, '-o', 'jsonpath={.metadata.uid}'])).trim();
-  for (const [pod, node] of Object.entries(placement)) {
-    await ok(['apply', '-f', '-'], JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: pod, labels: { app: name }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name, uid, controller: true }] },
-      spec: { nodeName: node, terminationGracePeriodSeconds: 5, containers: [{ name: 'c', image: 'unyo/busybox', command: ['sh', '-c', 'sleep 3600'] }] },
-    }));
-  }
-  await ok(['wait', '--for=condition=Ready', 'pod', '-l', `app=${name}`, '--timeout=120s']);
-}
+const podsOf = async (app: string) => JSON.parse(await ok(['get', 'pods', '-l', `app=${app}`, '-o', 'json'])).items as any[];
 
-test('kubectl drain evicts within the PodDisruptionBudget, blocks and reports beyond it; uncordon restores scheduling', async () => {
-  await replicaSetPods('web', { 'web-1': 'node-2', 'web-2': 'node-2', 'web-3': 'node-3', 'web-4': 'node-3' });
-  await ok(['create', 'pdb', 'web', '--selector=app=web', '--min-available=2']);
-  await until('the budget allows 2', async () => (await ok(['get', 'pdb', 'web', '-o', 'jsonpath={.status.disruptionsAllowed}'])).trim() === '2');
+test('kubectl drain moves a Deployment\'s Pods within its PodDisruptionBudget, blocks and reports beyond it; uncordon restores scheduling', async () => {
+  await ok(['create', 'deployment', 'web', '--image=unyo/busybox', '--replicas=4', '--', 'sleep', '3600']);
+  await ok(['create', 'pdb', 'web', '--selector=app=web', '--min-available=3']);
+  await ok(['rollout', 'status', 'deployment/web', '--timeout=180s']);
+  await until('the budget allows 1', async () => (await ok(['get', 'pdb', 'web', '-o', 'jsonpath={.status.disruptionsAllowed}/{.status.expectedPods}'])).trim() === '1/4');
+  const target: string = (await podsOf('web'))[0].spec.nodeName;
 
-  const drained = await k(['drain', 'node-2', '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=120s']);
+  const drained = await k(['drain', target, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=240s']);
   assert.equal(drained.code, 0, drained.stderr);
-  assert.match(drained.stdout, /node\/node-2 cordoned/);
-  assert.match(drained.stdout, /evicting pod default\/web-1/);
-  assert.match(drained.stdout, /pod\/web-1 evicted/);
-  assert.match(drained.stdout, /pod\/web-2 evicted/);
-  assert.match(drained.stdout, /node\/node-2 drained/);
-  assert.equal((await ok(['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].metadata.name}'])).trim(), 'web-3 web-4');
-  assert.match(await ok(['get', 'node', 'node-2']), /SchedulingDisabled/);
-  await until('the budget is spent', async () => (await ok(['get', 'pdb', 'web', '-o', 'jsonpath={.status.disruptionsAllowed}/{.status.currentHealthy}'])).trim() === '0/2');
+  assert.match(drained.stdout, new RegExp(`node/${target} cordoned`));
+  assert.match(drained.stdout, /evicting pod default\/web-/);
+  assert.match(drained.stdout, /pod\/web-\S+ evicted/);
+  assert.match(drained.stdout, new RegExp(`node/${target} drained`));
+  assert.match(await ok(['get', 'node', target]), /SchedulingDisabled/);
+  // The ReplicaSet replaced every evicted Pod elsewhere.
+  await ok(['rollout', 'status', 'deployment/web', '--timeout=180s']);
+  const moved = await until('four Ready web Pods off the drained node', async () => {
+    const pods = (await podsOf('web')).filter((p) => !p.metadata.deletionTimestamp);
+    return pods.length === 4 && pods.every((p) => p.spec.nodeName && p.spec.nodeName !== target) ? pods : undefined;
+  });
+  assert.equal(moved.length, 4);
 
-  // The two Pods left on node-3 are all the budget has: the drain blocks and says why.
-  const blocked = await k(['drain', 'node-3', '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=15s']);
+  // A single-replica Deployment whose budget needs its one Pod: draining its node blocks.
+  await ok(['create', 'deployment', 'db', '--image=unyo/busybox', '--', 'sleep', '3600']);
+  await ok(['create', 'pdb', 'db', '--selector=app=db', '--min-available=1']);
+  await ok(['rollout', 'status', 'deployment/db', '--timeout=180s']);
+  await until('the db budget is computed', async () => (await ok(['get', 'pdb', 'db', '-o', 'jsonpath={.status.currentHealthy}/{.status.disruptionsAllowed}'])).trim() === '1/0');
+  const dbPod = (await podsOf('db'))[0];
+  const blocked = await k(['drain', dbPod.spec.nodeName, '--ignore-daemonsets', '--delete-emptydir-data', '--pod-selector=app=db', '--timeout=15s']);
   assert.notEqual(blocked.code, 0);
-  assert.match(blocked.stderr, /error when evicting pods\/"web-[34]" -n "default" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\./);
-  assert.match(blocked.stderr, /unable to drain node "node-3"/);
-  assert.equal((await ok(['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].metadata.name}'])).trim(), 'web-3 web-4', 'nothing beyond the budget was evicted');
-  await ok(['uncordon', 'node-3']);
+  assert.match(blocked.stderr, new RegExp(`error when evicting pods/"${dbPod.metadata.name}" -n "default" \\(will retry after 5s\\): Cannot evict pod as it would violate the pod's disruption budget\\.`));
+  assert.match(blocked.stderr, new RegExp(`unable to drain node "${dbPod.spec.nodeName}"`));
+  assert.equal((await podsOf('db'))[0].metadata.uid, dbPod.metadata.uid, 'the Pod the budget protects was not evicted');
+  await ok(['uncordon', dbPod.spec.nodeName]);
 
-  // A Pod that can only go to node-2 waits while it is cordoned and runs there once uncordoned.
-  await ok(['run', 'pinned', '--image=unyo/busybox', '--overrides={"spec":{"nodeSelector":{"kubernetes.io/hostname":"node-2"}}}', '--', 'sleep', '3600']);
+  // A Pod that can only go to the drained node waits while it is cordoned and runs there once uncordoned.
+  await ok(['run', 'pinned', '--image=unyo/busybox', `--overrides={"spec":{"nodeSelector":{"kubernetes.io/hostname":"${target}"}}}`, '--', 'sleep', '3600']);
   await until('FailedScheduling', async () => /FailedScheduling/.test(await ok(['describe', 'pod', 'pinned'])));
   assert.equal((await ok(['get', 'pod', 'pinned', '-o', 'jsonpath={.spec.nodeName}'])).trim(), '');
-  assert.match(await ok(['uncordon', 'node-2']), /node\/node-2 uncordoned/);
+  assert.match(await ok(['uncordon', target]), new RegExp(`node/${target} uncordoned`));
   await ok(['wait', '--for=condition=Ready', 'pod/pinned', '--timeout=120s']);
-  assert.equal((await ok(['get', 'pod', 'pinned', '-o', 'jsonpath={.spec.nodeName}'])).trim(), 'node-2');
+  assert.equal((await ok(['get', 'pod', 'pinned', '-o', 'jsonpath={.spec.nodeName}'])).trim(), target);
 });
 
 test('a ResourceQuota refuses the Pod beyond it; LimitRange defaults appear in the created Pod', async () => {
