@@ -15,6 +15,8 @@ import { parseRequestInfo, type RequestInfo } from './requestinfo.js';
 import { ResourceRegistry } from './registry.js';
 import { WatchCache } from './watchcache.js';
 import { Admission, namespaceLifecycle, defaultTolerationSeconds } from './admission.js';
+import { limitRanger } from './admission/limitranger.js';
+import { resourceQuota } from './admission/resourcequota.js';
 import type { RequestContext, ServerParts, UpgradeRequest } from './context.js';
 import { writeError, writeJson } from './respond.js';
 import { aggregatedDiscovery, aggregatedDiscoveryVersion, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
@@ -37,6 +39,7 @@ import { binding } from './verbs/binding.js';
 import { podLog } from './verbs/log.js';
 import { nodeProxy } from './verbs/proxy.js';
 import { podStream } from './verbs/stream.js';
+import { eviction } from './verbs/eviction.js';
 
 export const kubernetesVersion = { major: '1', minor: '33', gitVersion: 'v1.33.0+unyo' };
 
@@ -78,12 +81,15 @@ export class ApiServer {
       store: opts.store,
       registry: this.registry,
       watchCache: new WatchCache(opts.store),
+      // Upstream's order: LimitRanger early, ResourceQuota last (it charges what the others let through).
       admission: new Admission([
         namespaceLifecycle(opts.store),
+        limitRanger(opts.store),
         defaultTolerationSeconds(opts.defaultTolerationSeconds ?? 300),
         defaultStorageClassAdmission(opts.store),
         storageObjectInUseProtection(),
         persistentVolumeClaimResize(opts.store),
+        resourceQuota(opts.store, now),
       ]),
       now,
       serverId: randomUUID(),
@@ -297,6 +303,7 @@ export class ApiServer {
       if (!resource.subresources.includes(sub)) throw errors.pathNotFound();
       if (sub === 'scale') return scale(ctx);
       if (sub === 'binding' && resource.kind === 'Pod' && resource.group === '') return binding(ctx);
+      if (sub === 'eviction' && resource.kind === 'Pod' && resource.group === '') return eviction(ctx);
       if (sub === 'log' && resource.kind === 'Pod' && resource.group === '' && this.opts.nodeClientToken) return podLog(ctx, this.opts.nodeClientToken);
       if ((sub === 'exec' || sub === 'attach' || sub === 'portforward') && resource.kind === 'Pod' && resource.group === '' && this.opts.nodeClientToken) {
         return podStream(ctx, this.opts.nodeClientToken);

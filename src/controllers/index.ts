@@ -17,6 +17,11 @@ import { unyoLocalSnapshotter } from './unyolocal/snapshotter.js';
 import { garbageCollector } from './garbagecollector/controller.js';
 import { namespace } from './namespace/controller.js';
 import { statefulSet } from './statefulset/controller.js';
+import { jobController } from './job/controller.js';
+import { ttlAfterFinished } from './ttlafterfinished/controller.js';
+import { cronJobController } from './cronjob/controller.js';
+import { disruptionController } from './disruption/controller.js';
+import { resourceQuotaController } from './resourcequota/controller.js';
 
 export const controllers: ControllerDescriptor[] = [
   nodeLifecycle,
@@ -35,4 +40,9 @@ export const controllers: ControllerDescriptor[] = [
   namespace,
   daemonSet,
   statefulSet,
+  jobController,
+  ttlAfterFinished,
+  cronJobController,
+  disruptionController,
+  resourceQuotaController,
 ];

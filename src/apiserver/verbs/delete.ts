@@ -14,7 +14,7 @@ import { rfc3339, storeError } from './common.js';
 import { gk } from '../kinds.js';
 import { defaultGarbageCollectionPolicy, deletionFinalizers, namespaceDeletionFinalizers } from '../gcpolicy.js';
 
-interface DeleteOptions {
+export interface DeleteOptions {
   gracePeriodSeconds?: number;
   propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
   preconditions?: { uid?: string; resourceVersion?: string };
@@ -23,10 +23,14 @@ interface DeleteOptions {
 }
 
 async function deleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
-  const opts: DeleteOptions = {};
   const buf = await readBody(ctx.req);
-  if (buf.length && buf.toString().trim()) {
-    const body = decode(buf, mediaType(ctx.req));
+  return checkDeleteOptions(ctx, buf.length && buf.toString().trim() ? decode(buf, mediaType(ctx.req)) : undefined);
+}
+
+/** DeleteOptions from a body (or an Eviction's deleteOptions) and the query, checked and normalized. */
+export function checkDeleteOptions(ctx: RequestContext, body: unknown): DeleteOptions {
+  const opts: DeleteOptions = {};
+  if (body !== undefined && body !== null) {
     if (!isObject(body)) throw errors.badRequest('DeleteOptions must be an object');
     Object.assign(opts, body);
   }
@@ -79,7 +83,7 @@ export async function deleteCollection(ctx: RequestContext): Promise<void> {
 /** Kinds whose delete returns the object (upstream's ReturnDeletedObject) rather than a Status. */
 const returnsObject = new Set(['Pod', 'Namespace', 'CustomResourceDefinition']);
 
-async function deleteObject(ctx: RequestContext, name: string, opts: DeleteOptions): Promise<{ body: unknown; pending: boolean }> {
+export async function deleteObject(ctx: RequestContext, name: string, opts: DeleteOptions): Promise<{ body: unknown; pending: boolean }> {
   const r = ctx.resource;
   const key = objectKey(r, ctx.info.namespace, name);
   const dryRun = isDryRun(ctx);

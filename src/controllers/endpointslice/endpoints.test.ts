@@ -103,8 +103,8 @@ test('a terminating Pod leaves Endpoints and stays in its slice as terminating, 
   await waitFor('term-1 gone from Endpoints', async () => JSON.stringify((await getEndpoints('term'))?.subsets).includes('127.64.0.21') === false);
   const e = await waitFor('term-1 terminating in the slice', async () => (await slicesOf('term')).flatMap((x) => x.endpoints ?? []).find((x: any) => x.addresses[0] === '127.64.0.21' && x.conditions.terminating));
   assert.deepEqual(e.conditions, { ready: false, serving: true, terminating: true });
+  // Its node finishes the deletion once the finalizer is gone (a Pod in its grace period outlives its finalizers).
   await api.client.patch(core('pods', ns), 'term-1', { metadata: { finalizers: null } });
-  // Its node confirms the containers stopped, which ends the graceful deletion.
   await api.client.delete(core('pods', ns), 'term-1', { gracePeriodSeconds: 0 });
   await waitFor('term-1 gone from the slice', async () => !JSON.stringify(await slicesOf('term')).includes('127.64.0.21'));
 });

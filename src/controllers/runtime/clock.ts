@@ -55,3 +55,8 @@ export class FakeClock implements Clock {
     return this.timers.length;
   }
 }
+
+/** A time as Kubernetes writes it: RFC 3339 to the second, UTC. */
+export function rfc3339(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -20,6 +20,8 @@ export interface ControllerRefManagerOptions {
   resource: ResourceRef;
   /** Whether the owner's selector matches a dependent. */
   matches(obj: KubeObject): boolean;
+  /** Finalizers an adopted dependent gets (the Job controller's tracking finalizer). */
+  finalizers?: string[];
 }
 
 export class ControllerRefManager {
@@ -75,7 +77,7 @@ export class ControllerRefManager {
     await this.canAdopt();
     const ref = controllerRef(this.opts.owner, this.opts.ownerApiVersion, this.opts.ownerKind);
     // The same patch upstream sends: the reference merges into the list by uid.
-    const patch = { metadata: { ownerReferences: [ref], uid: obj.metadata.uid } };
+    const patch = { metadata: { ownerReferences: [ref], uid: obj.metadata.uid, ...(this.opts.finalizers?.length ? { finalizers: this.opts.finalizers } : {}) } };
     try {
       return await this.opts.client.patch<T>(this.opts.resource, obj.metadata.name!, patch, 'strategic');
     } catch (err) {

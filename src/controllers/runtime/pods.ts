@@ -6,6 +6,8 @@ import type { KubeObject, OwnerReference } from '../../api/types.js';
 export interface PodCondition {
   type: string;
   status: string;
+  reason?: string;
+  message?: string;
   lastTransitionTime?: string;
 }
 
@@ -112,4 +114,51 @@ export function byCreation(a: KubeObject, b: KubeObject): number {
 /** Byte order, as Go compares strings (localeCompare would not). */
 export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function podCondition(pod: Pod, type: string): PodCondition | undefined {
+  return pod.status?.conditions?.find((c) => c.type === type);
+}
+
+export function isPodTerminal(pod: Pod): boolean {
+  const phase = pod.status?.phase;
+  return phase === 'Succeeded' || phase === 'Failed';
+}
+
+/** Being deleted but not yet finished (upstream CountTerminatingPods counts these). */
+export function isPodTerminating(pod: Pod): boolean {
+  return Boolean(pod.metadata.deletionTimestamp) && !isPodTerminal(pod);
+}
+
+const phaseRank: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
+
+function maxRestarts(pod: Pod): number {
+  return Math.max(0, ...(pod.status?.containerStatuses ?? []).map((s) => s.restartCount ?? 0));
+}
+
+/**
+ * The order in which to delete surplus Pods, the least valuable first (upstream ActivePods, as
+ * the Job controller uses it): unscheduled before scheduled, Pending before Unknown before
+ * Running, not ready before ready, ready for a shorter time before longer, more restarts before
+ * fewer, newer before older.
+ */
+export function compareForDeletion(a: Pod, b: Pod): number {
+  const scheduled = (p: Pod) => (p.spec?.nodeName ? 1 : 0);
+  if (scheduled(a) !== scheduled(b)) return scheduled(a) - scheduled(b);
+  const rank = (p: Pod) => phaseRank[p.status?.phase ?? 'Pending'] ?? 0;
+  if (rank(a) !== rank(b)) return rank(a) - rank(b);
+  const ready = (p: Pod) => (isPodReady(p) ? 1 : 0);
+  if (ready(a) !== ready(b)) return ready(a) - ready(b);
+  const ra = podReadySince(a);
+  const rb = podReadySince(b);
+  if (ra !== undefined && rb !== undefined && ra !== rb) return rb - ra;
+  if (maxRestarts(a) !== maxRestarts(b)) return maxRestarts(b) - maxRestarts(a);
+  const ca = Date.parse(a.metadata.creationTimestamp ?? '');
+  const cb = Date.parse(b.metadata.creationTimestamp ?? '');
+  if (ca !== cb) {
+    if (Number.isNaN(ca)) return -1;
+    if (Number.isNaN(cb)) return 1;
+    return cb - ca;
+  }
+  return 0;
 }
