@@ -18,7 +18,7 @@ const show = (r: RunResult) => `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r
 const rolloutTimeout = '--timeout=300s';
 
 before(async () => {
-  cluster = await startCluster({ extraArgs: ['--nodes', '3', '--profile', 'fast'] });
+  cluster = await startCluster({ extraArgs: ['--nodes', '3', '--profile', 'fast'], readyTimeoutMs: 180_000 });
 });
 
 after(async () => {

@@ -13,7 +13,6 @@ export const desiredReplicasAnnotation = 'deployment.kubernetes.io/desired-repli
 export const maxReplicasAnnotation = 'deployment.kubernetes.io/max-replicas';
 /** The rollback request of extensions/v1beta1 and apps/v1beta1, kept as an annotation in apps/v1. */
 export const rollbackToAnnotation = 'deprecated.deployment.rollback.to';
-export const changeCauseAnnotation = 'kubernetes.io/change-cause';
 const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /** Upstream's default limit on the length of the revision-history annotation. */
@@ -127,14 +126,6 @@ export function setNewReplicaSetAnnotations(d: Deployment, rs: ReplicaSet, newRe
   }
   if (!exists && setReplicasAnnotations(rs, desiredReplicas(d), desiredReplicas(d) + maxSurge(d))) changed = true;
   return changed;
-}
-
-/** Set the Deployment's revision annotation; true if it changed. */
-export function setDeploymentRevision(d: Deployment, revision: string): boolean {
-  const a = (d.metadata.annotations ??= {});
-  if (a[revisionAnnotation] === revision) return false;
-  a[revisionAnnotation] = revision;
-  return true;
 }
 
 /** On rollback, the Deployment takes the annotations of the ReplicaSet it returns to (its change-cause among them). */
