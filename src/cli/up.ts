@@ -45,6 +45,13 @@ async function ensureDnsService(client: ApiClient): Promise<void> {
       ],
     },
   };
+  // A restarted cluster has it already (creating it again would fail on its address, not its name).
+  try {
+    await client.get(core('services', 'kube-system'), 'kube-dns');
+    return;
+  } catch (err) {
+    if ((err as { code?: number }).code !== 404) throw err;
+  }
   try {
     await client.create(core('services', 'kube-system'), svc as any);
   } catch (err) {
