@@ -1,40 +1,29 @@
 // Garbage collection and namespace deletion with the real kubectl against `unyo up`: the three
-// `kubectl delete --cascade` modes on a Deployment → ReplicaSet → Pod chain the test builds
-// itself (no workload controller involved; with --nodes 0 no Pod runs), custom resources as
-// owners and dependents, and `kubectl delete namespace` with an object held by a finalizer.
+// `kubectl delete --cascade` modes on a Deployment whose ReplicaSet and Pods the workload
+// controllers create (with --nodes 0 the Pods stay Pending), custom resources as owners and
+// dependents, and `kubectl delete namespace` with an object held by a finalizer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor } from './harness.js';
 import { kubectlSuite, show, type Kubectl } from './kubectl-suite.js';
 
 interface Chain {
-  deploymentUid: string;
+  replicaSet: string;
   replicaSetUid: string;
+  pods: string[];
 }
 
-/** A Deployment owning a ReplicaSet owning a Pod, as the workload controllers would leave them. */
-async function chain(k: Kubectl, name: string, podFinalizers: string[] = []): Promise<Chain> {
-  const created = await k.run(['create', 'deployment', name, '--image=unyo/web:1', '--replicas=0']);
+/** `kubectl create deployment name --replicas=2`, once its ReplicaSet and both Pods exist. */
+async function chain(k: Kubectl, name: string): Promise<Chain> {
+  const created = await k.run(['create', 'deployment', name, '--image=unyo/web:1', '--replicas=2']);
   assert.equal(created.code, 0, show(created));
-  const deploymentUid = (await k.run(['get', 'deployment', name, '-o', 'jsonpath={.metadata.uid}'])).stdout;
-  const rs = {
-    apiVersion: 'apps/v1',
-    kind: 'ReplicaSet',
-    metadata: { name: `${name}-rs`, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name, uid: deploymentUid, controller: true, blockOwnerDeletion: true }] },
-    spec: { replicas: 0, selector: { matchLabels: { app: name, rs: 'one' } }, template: { metadata: { labels: { app: name, rs: 'one' } }, spec: { containers: [{ name: 'web', image: 'unyo/web:1' }] } } },
-  };
-  const rsCreated = await k.run(['create', '-f', '-'], rs);
-  assert.equal(rsCreated.code, 0, show(rsCreated));
-  const replicaSetUid = (await k.run(['get', 'replicaset', `${name}-rs`, '-o', 'jsonpath={.metadata.uid}'])).stdout;
-  const pod = {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: `${name}-pod`, labels: { app: name, rs: 'one' }, finalizers: podFinalizers, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${name}-rs`, uid: replicaSetUid, controller: true, blockOwnerDeletion: true }] },
-    spec: { containers: [{ name: 'web', image: 'unyo/web:1' }] },
-  };
-  const podCreated = await k.run(['create', '-f', '-'], pod);
-  assert.equal(podCreated.code, 0, show(podCreated));
-  return { deploymentUid, replicaSetUid };
+  return waitFor(`the ReplicaSet and Pods of ${name}`, async () => {
+    const rs = await k.run(['get', 'replicasets', '-l', `app=${name}`, '-o', 'jsonpath={.items[*].metadata.name} {.items[*].metadata.uid}']);
+    const pods = await k.run(['get', 'pods', '-l', `app=${name}`, '-o', 'jsonpath={.items[*].metadata.name}']);
+    const [replicaSet, replicaSetUid] = rs.stdout.trim().split(' ');
+    const podNames = pods.stdout.trim().split(' ').filter(Boolean);
+    return replicaSet && replicaSetUid && podNames.length === 2 ? { replicaSet, replicaSetUid, pods: podNames } : undefined;
+  }, 60_000);
 }
 
 /** The names of the objects of `kind` in the binary's namespace (kubectl get -o name). */
@@ -46,42 +35,47 @@ async function names(k: Kubectl, kind: string, ns?: string): Promise<string[]> {
 
 kubectlSuite('garbage collection', (k) => {
   test('kubectl delete deployment (background) removes its ReplicaSets and Pods', async () => {
-    await chain(k, 'bg');
+    const { replicaSet, pods } = await chain(k, 'bg');
     const r = await k.run(['delete', 'deployment', 'bg']);
     assert.equal(r.code, 0, show(r));
     assert.equal(r.stdout.trim(), 'deployment.apps "bg" deleted');
-    await waitFor('the ReplicaSet collected', async () => !(await names(k, 'replicasets')).includes('replicaset.apps/bg-rs'), 30_000);
-    await waitFor('the Pod collected', async () => !(await names(k, 'pods')).includes('pod/bg-pod'), 30_000);
+    await waitFor('the ReplicaSet collected', async () => !(await names(k, 'replicasets')).includes(`replicaset.apps/${replicaSet}`), 60_000);
+    await waitFor('the Pods collected', async () => !(await names(k, 'pods')).some((p) => pods.includes(p.slice('pod/'.length))), 60_000);
   });
 
-  test('kubectl delete deployment --cascade=orphan keeps the ReplicaSet and Pod, without references to the Deployment', async () => {
-    const { replicaSetUid } = await chain(k, 'orphan');
+  test('kubectl delete deployment --cascade=orphan keeps the ReplicaSet and Pods, without references to the Deployment', async () => {
+    const { replicaSet, replicaSetUid, pods } = await chain(k, 'orphan');
     const r = await k.run(['delete', 'deployment', 'orphan', '--cascade=orphan']);
     assert.equal(r.code, 0, show(r));
     assert.equal(r.stdout.trim(), 'deployment.apps "orphan" deleted');
     assert.ok(!(await names(k, 'deployments')).includes('deployment.apps/orphan'), 'kubectl waited for the Deployment to go');
-    const rsRefs = await k.run(['get', 'replicaset', 'orphan-rs', '-o', 'jsonpath={.metadata.ownerReferences}']);
+    const rsRefs = await k.run(['get', 'replicaset', replicaSet, '-o', 'jsonpath={.metadata.ownerReferences}']);
     assert.equal(rsRefs.code, 0, show(rsRefs));
     assert.equal(rsRefs.stdout, '', 'the ReplicaSet lost its owner reference');
-    const podRefs = await k.run(['get', 'pod', 'orphan-pod', '-o', 'jsonpath={.metadata.ownerReferences[0].uid}']);
-    assert.equal(podRefs.stdout, replicaSetUid, 'the Pod still belongs to the ReplicaSet');
+    for (const pod of pods) {
+      const podRefs = await k.run(['get', 'pod', pod, '-o', 'jsonpath={.metadata.ownerReferences[0].uid}']);
+      assert.equal(podRefs.stdout, replicaSetUid, `${pod} still belongs to the ReplicaSet`);
+    }
   });
 
   test('kubectl delete deployment --cascade=foreground: the Deployment waits with foregroundDeletion until its dependents are gone', async () => {
-    await chain(k, 'fg', ['e2e.unyo.dev/hold']);
+    const { replicaSet, pods } = await chain(k, 'fg');
+    // One Pod is held by a finalizer, so the waiting can be seen.
+    const held = await k.run(['patch', 'pod', pods[0], '--type=merge', '-p', '{"metadata":{"finalizers":["e2e.unyo.dev/hold"]}}']);
+    assert.equal(held.code, 0, show(held));
     const r = await k.run(['delete', 'deployment', 'fg', '--cascade=foreground', '--wait=false']);
     assert.equal(r.code, 0, show(r));
-    const held = await waitFor('the held Pod being deleted', async () => (await k.run(['get', 'pod', 'fg-pod', '-o', 'jsonpath={.metadata.deletionTimestamp}'])).stdout, 30_000);
-    assert.match(held, /^\d{4}-\d\d-\d\dT/);
+    await waitFor('the held Pod being deleted', async () => (await k.run(['get', 'pod', pods[0], '-o', 'jsonpath={.metadata.deletionTimestamp}'])).stdout, 60_000);
+    await waitFor('the other Pod collected', async () => !(await names(k, 'pods')).includes(`pod/${pods[1]}`), 60_000);
     const deployment = await k.run(['get', 'deployment', 'fg', '-o', 'jsonpath={.metadata.deletionTimestamp} {.metadata.finalizers}']);
     assert.equal(deployment.code, 0, show(deployment));
     assert.match(deployment.stdout, /^\d{4}-\d\d-\d\dT\S+ \["foregroundDeletion"\]$/);
-    const rs = await k.run(['get', 'replicaset', 'fg-rs', '-o', 'jsonpath={.metadata.finalizers}']);
+    const rs = await k.run(['get', 'replicaset', replicaSet, '-o', 'jsonpath={.metadata.finalizers}']);
     assert.equal(rs.stdout, '["foregroundDeletion"]', 'the ReplicaSet is deleted in the foreground too');
 
-    const released = await k.run(['patch', 'pod', 'fg-pod', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+    const released = await k.run(['patch', 'pod', pods[0], '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
     assert.equal(released.code, 0, show(released));
-    const wait = await k.run(['wait', '--for=delete', 'deployment/fg', 'replicaset/fg-rs', 'pod/fg-pod', '--timeout=60s']);
+    const wait = await k.run(['wait', '--for=delete', 'deployment/fg', `replicaset/${replicaSet}`, `pod/${pods[0]}`, '--timeout=90s']);
     assert.equal(wait.code, 0, show(wait));
     assert.deepEqual((await names(k, 'deployments')).filter((n) => n.endsWith('/fg')), []);
   });
