@@ -15,5 +15,8 @@ function find(dir, out = []) {
 }
 const only = process.argv.slice(2);
 const files = find('dist').filter((f) => only.length === 0 || only.some((o) => f.includes(o))).sort();
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+// One file at a time: every `unyo up` of the end-to-end tests runs a Service proxy and the
+// cluster DNS on the same host addresses (127.16.0.0/16, 127.16.0.10:53), so two clusters at
+// once would answer for each other.
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);
