@@ -214,6 +214,8 @@ test('a matching orphan Pod is adopted; a Pod whose labels stop matching is rele
   const h = await harness(t);
   const orphan: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'orphan', namespace: h.namespace, labels: { app: 'adopt' } }, spec: { containers: [{ name: 'web', image: 'unyo/web:1' } as any] } };
   await api.client.create(core('pods', h.namespace), orphan);
+  // The controller's cache must know the orphan when the ReplicaSet arrives, or it creates two Pods and then has one too many.
+  await h.until('orphan in cache', () => (h.rsc as any).pods.get(`${h.namespace}/orphan`));
   const rs = await api.client.create<ReplicaSet>(replicaSetsRef(h.namespace), replicaSet(h.namespace, 'adopt', 2));
   const pods = await h.until('2 pods, the orphan adopted', async () => {
     const ps = await h.pods();
