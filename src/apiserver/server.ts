@@ -77,19 +77,20 @@ export class ApiServer {
     const now = opts.now ?? (() => new Date());
     this.serviceAllocations = new ServiceAllocations(opts.store, opts.services, now);
     const allocations = this.serviceAllocations;
+    const watchCache = new WatchCache(opts.store);
     this.parts = {
       store: opts.store,
       registry: this.registry,
-      watchCache: new WatchCache(opts.store),
+      watchCache,
       // Upstream's order: LimitRanger early, ResourceQuota last (it charges what the others let through).
       admission: new Admission([
         namespaceLifecycle(opts.store),
-        limitRanger(opts.store),
+        limitRanger(opts.store, watchCache),
         defaultTolerationSeconds(opts.defaultTolerationSeconds ?? 300),
         defaultStorageClassAdmission(opts.store),
         storageObjectInUseProtection(),
         persistentVolumeClaimResize(opts.store),
-        resourceQuota(opts.store, now),
+        resourceQuota(opts.store, watchCache, now),
       ]),
       now,
       serverId: randomUUID(),

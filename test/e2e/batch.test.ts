@@ -69,6 +69,19 @@ test('a failing Job is retried after a backoff, then fails with BackoffLimitExce
   assert.match(await ok(['describe', 'job', 'fail']), /BackoffLimitExceeded\s+\S+\s+job-controller\s+Job has reached the specified backoff limit/);
 });
 
+test('a finished Job with ttlSecondsAfterFinished is deleted with its Pods', async () => {
+  const job = {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'ttl' },
+    spec: { ttlSecondsAfterFinished: 2, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'ttl', image: 'unyo/busybox', command: ['sh', '-c', 'echo bye'] }] } } },
+  };
+  await ok(['apply', '-f', '-'], JSON.stringify(job));
+  await ok(['wait', '--for=condition=complete', 'job/ttl', '--timeout=120s']);
+  await until('the Job is gone', async () => (await k(['get', 'job', 'ttl'])).stderr.includes('NotFound'), 120_000);
+  await until('its Pods are gone', async () => (await ok(['get', 'pods', '-l', 'batch.kubernetes.io/job-name=ttl', '-o', 'name'])).trim() === '', 120_000);
+});
+
 test('kubectl create job --from=cronjob/x runs the CronJob\'s template now', async () => {
   await ok(['create', 'cronjob', 'tick', '--image=unyo/busybox', '--schedule=*/1 * * * *', '--', 'sh', '-c', 'echo tick']);
   await ok(['create', 'job', 'tick-now', '--from=cronjob/tick']);

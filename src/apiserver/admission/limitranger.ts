@@ -10,13 +10,11 @@ import { aggregate, applyLimitRangeDefaults, claimLimitViolations, podLimitViola
 import type { Store } from '../../store/store.js';
 import type { AdmissionPlugin, AdmissionRequest } from '../admission.js';
 import { collectionPrefix, decodeObject } from '../objects.js';
+import type { WatchCache } from '../watchcache.js';
+import { NamespacePresence } from './presence.js';
 
 const limitRanges = builtinResources.find((r) => r.group === '' && r.plural === 'limitranges')!;
 
-async function rangesIn(store: Store, namespace: string): Promise<KubeObject[]> {
-  const page = await store.list(collectionPrefix(limitRanges, namespace));
-  return page.items.map((kv) => decodeObject(kv, limitRanges));
-}
 
 /** Pods on create (their containers cannot change later); claims on create and update. */
 function applies(req: AdmissionRequest): 'Pod' | 'PersistentVolumeClaim' | undefined {
@@ -26,20 +24,27 @@ function applies(req: AdmissionRequest): 'Pod' | 'PersistentVolumeClaim' | undef
   return undefined;
 }
 
-export function limitRanger(store: Store): AdmissionPlugin {
+export function limitRanger(store: Store, watchCache: WatchCache): AdmissionPlugin {
+  const presence = new NamespacePresence(store, watchCache, collectionPrefix(limitRanges));
+  const rangesIn = async (namespace: string): Promise<KubeObject[]> => {
+    if (!(await presence.maybeIn(namespace))) return [];
+    const page = await store.list(collectionPrefix(limitRanges, namespace));
+    return page.items.map((kv) => decodeObject(kv, limitRanges));
+  };
   return {
     name: 'LimitRanger',
     async admit(req) {
+      if (req.operation === 'CREATE' && req.resource.group === '' && req.resource.plural === 'limitranges') presence.noteCreate(req.namespace);
       if (applies(req) !== 'Pod') return;
       let changed = false;
-      for (const lr of await rangesIn(store, req.namespace)) changed = applyLimitRangeDefaults(lr, req.object!) || changed;
+      for (const lr of await rangesIn(req.namespace)) changed = applyLimitRangeDefaults(lr, req.object!) || changed;
       // The QoS class follows the resources the Pod ends up with.
       if (changed && req.object!.status) (req.object!.status as any).qosClass = podQOSClass(req.object!.spec as any);
     },
     async validate(req) {
       const kind = applies(req);
       if (!kind) return;
-      for (const lr of await rangesIn(store, req.namespace)) {
+      for (const lr of await rangesIn(req.namespace)) {
         const violations = kind === 'Pod' ? podLimitViolations(lr, req.object!) : claimLimitViolations(lr, req.object!);
         if (violations.length) throw errors.forbidden(req.resource.group, req.resource.plural, req.name, aggregate(violations));
       }

@@ -13,6 +13,8 @@ import { add, fromStrings, lessThanOrEqual, mask, negatives, prettyPrint, remove
 import { ConflictError, type KeyValue, type Store } from '../../store/store.js';
 import type { AdmissionPlugin } from '../admission.js';
 import { collectionPrefix, decodeObject, encodeObject, objectKey } from '../objects.js';
+import type { WatchCache } from '../watchcache.js';
+import { NamespacePresence } from './presence.js';
 
 const quotas = builtinResources.find((r) => r.group === '' && r.plural === 'resourcequotas')!;
 const attempts = 10;
@@ -23,14 +25,17 @@ function hasUsageStats(quota: KubeObject, restricted: string[]): boolean {
   return Object.keys((quota.status as any)?.hard ?? {}).every((name) => !restricted.includes(name) || name in used);
 }
 
-export function resourceQuota(store: Store, now: () => Date): AdmissionPlugin {
+export function resourceQuota(store: Store, watchCache: WatchCache, now: () => Date): AdmissionPlugin {
+  const presence = new NamespacePresence(store, watchCache, collectionPrefix(quotas));
   return {
     name: 'ResourceQuota',
     async validate(req) {
       if (req.subresource || !req.resource.namespaced || !req.object) return;
+      if (req.operation === 'CREATE' && req.resource.group === '' && req.resource.plural === 'resourcequotas') presence.noteCreate(req.namespace);
       if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return;
       const evaluator = evaluatorFor({ group: req.resource.group, resource: req.resource.plural });
       if (!evaluator.handles(req.operation)) return;
+      if (!(await presence.maybeIn(req.namespace))) return;
       const refuse = (why: string) => errors.forbidden(req.resource.group, req.resource.plural, req.name, why);
       for (let attempt = 0; attempt < attempts; attempt++) {
         const page = await store.list(collectionPrefix(quotas, req.namespace));

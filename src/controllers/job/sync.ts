@@ -55,6 +55,10 @@ export async function syncJob(jm: JobController, key: string): Promise<void> {
     jm.events.record(job, 'Warning', 'UnknownCompletionMode', 'Skipped Job sync because completion mode is unknown');
     return;
   }
+  if (job.spec.backoffLimitPerIndex != null) {
+    // Said out loud rather than ignored in silence (see README.md).
+    jm.events.record(job, 'Warning', 'UnsupportedField', `spec.backoffLimitPerIndex is not supported by this job controller: failed Pods count against spec.backoffLimit (${job.spec.backoffLimit})`);
+  }
   job.status ??= {};
   job.status.uncountedTerminatedPods ??= {};
   // Expectations first: a Pod created after this check waits for the next sync.
