@@ -86,12 +86,11 @@ test('kubectl expose: a ClusterIP that answers from the host and balances over t
   clusterIP = (await ok(['get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
   assert.match(clusterIP, /^127\.16\.\d+\.\d+$/);
   const ips = await Promise.all(['web-1', 'web-2', 'web-3'].map(podIP));
-  const endpoints = await waitFor('three ready endpoints', poll(async () => {
+  await waitFor('three ready endpoints', poll(async () => {
     const out = await ok(['get', 'endpoints,endpointslices', '-l', 'kubernetes.io/service-name=web', '-o', 'wide']);
     const eps = await ok(['get', 'endpoints', 'web']);
     return ips.every((ip) => eps.includes(`${ip}:8080`)) && ips.every((ip) => out.includes(ip)) ? eps + out : undefined;
   }), 60_000, 300);
-  console.log(endpoints);
   const seen = new Set<string>();
   for (let i = 0; i < 30; i++) {
     const res = await get(`http://${clusterIP}:8080/`);
