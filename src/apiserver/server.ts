@@ -57,6 +57,10 @@ export interface ApiServerOptions {
   services?: ServiceRangesOptions;
   /** Keep the `kubernetes` Service and its endpoints in `default` (upstream always does; default true). */
   kubernetesService?: boolean;
+  /** The address the `kubernetes` Service's endpoints name (default: where this server listens; HA: the load balancer). */
+  advertise?: { ip: string; port: number };
+  /** This server's name among several, answered in the X-Unyo-Apiserver header of every response. */
+  name?: string;
 }
 
 export class ApiServer {
@@ -133,7 +137,7 @@ export class ApiServer {
     const addr = this.server.address() as AddressInfo;
     this.address = `${host}:${addr.port}`;
     if (this.opts.kubernetesService !== false) {
-      this.kubernetesService = new KubernetesService(this.opts.store, this.serviceAllocations, { ip: host === '0.0.0.0' ? '127.0.0.1' : host, port: addr.port }, this.parts.now);
+      this.kubernetesService = new KubernetesService(this.opts.store, this.serviceAllocations, this.opts.advertise ?? { ip: host === '0.0.0.0' ? '127.0.0.1' : host, port: addr.port }, this.parts.now);
       await this.kubernetesService.start();
     }
     this.scheduleCompaction();
@@ -205,6 +209,7 @@ export class ApiServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse, upgrade?: UpgradeRequest): Promise<void> {
     const warnings: string[] = [];
+    if (this.opts.name) res.setHeader('X-Unyo-Apiserver', this.opts.name);
     try {
       const url = new URL(req.url ?? '/', 'https://localhost');
       const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
@@ -215,21 +220,28 @@ export class ApiServer {
         if (auth.user.name === 'system:anonymous') throw errors.unauthorized();
         throw errors.forbidden(info.group, info.resource, info.name, `User "${auth.user.name}" cannot ${info.verb} resource "${info.resource}" in API group "${info.group}"${info.namespace ? ` in the namespace "${info.namespace}"` : ''}`);
       }
-      if (!info.isResourceRequest) return this.nonResource(req, res, url, info);
+      if (!info.isResourceRequest) return await this.nonResource(req, res, url, info);
       await this.resource(req, res, url, info, auth.user, warnings, upgrade);
     } catch (err) {
       writeError(res, err, warnings);
     }
   }
 
-  private nonResource(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo): void {
+  /**
+   * /healthz, /livez and /readyz: the store must answer a read within 2 s (upstream's `etcd`
+   * check), so a load balancer stops sending clients to a server that lost its store.
+   */
+  private async health(res: ServerResponse, url: URL, name: string): Promise<void> {
+    const store = await storeCheck(this.opts.store, 2000);
+    const lines = ['[+]ping ok', store ? `[-]etcd failed: ${store}` : '[+]etcd ok', store ? `${name} check failed` : `${name} check passed`];
+    res.writeHead(store ? 500 : 200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+    res.end(url.searchParams.has('verbose') || store ? lines.join('\n') + '\n' : 'ok');
+  }
+
+  private async nonResource(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo): Promise<void> {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotAllowed(req.method ?? '', path);
-    if (path === '/healthz' || path === '/livez' || path === '/readyz') {
-      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
-      res.end(url.searchParams.has('verbose') ? `[+]ping ok\n[+]etcd ok\n${path.slice(1)} check passed\n` : 'ok');
-      return;
-    }
+    if (path === '/healthz' || path === '/livez' || path === '/readyz') return this.health(res, url, path.slice(1));
     if (path === '/version') {
       return writeJson(res, 200, { ...kubernetesVersion, gitCommit: 'unyo', gitTreeState: 'clean', buildDate: '2026-11-22T00:00:00Z', goVersion: `node${process.versions.node}`, compiler: 'unyo', platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}` });
     }
@@ -345,5 +357,16 @@ export class ApiServer {
       default:
         throw errors.methodNotAllowed(verb, resource.kind);
     }
+  }
+}
+
+/** Why the store cannot serve a read now (undefined: it can). */
+async function storeCheck(store: Store, timeoutMs: number): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`no answer in ${timeoutMs} ms`), timeoutMs)));
+  try {
+    return await Promise.race([store.currentRevision().then(() => undefined, (err: Error) => err.message), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
