@@ -1,10 +1,8 @@
 // `unyo scheduler`: the scheduler as its own process, talking to the API server. Several may
 // run (one per control-plane machine); the one holding the kube-system/kube-scheduler Lease
 // schedules, as upstream's kube-scheduler does.
-import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { ApiClient, loadKubeconfig } from '../client/client.js';
-import { LeaderElector } from '../controllers/runtime/leaderelection.js';
+import { LeaderElector, leaderIdentity } from '../controllers/runtime/leaderelection.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 
 export async function runScheduler(opts: { kubeconfig: string; leaderElect: boolean; profile: 'default' | 'fast' }): Promise<void> {
@@ -28,7 +26,7 @@ export async function runScheduler(opts: { kubeconfig: string; leaderElect: bool
   elector = new LeaderElector(client, {
     namespace: 'kube-system',
     name: 'kube-scheduler',
-    identity: `${hostname()}_${randomUUID()}`,
+    identity: leaderIdentity(),
     ...timers,
     onStartedLeading: () => {
       console.log('scheduler: became leader');
