@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID, createHash } from 'node:crypto';
 import { errors } from '../api/errors.js';
 import type { Store } from '../store/store.js';
+import { Registry } from 'prom-client';
+import { ApiMetrics } from './metrics.js';
 import { storageKey } from '../api/resources.js';
 import type { ClusterPki } from './pki.js';
 import { authenticate, type TokenAuthenticator, type UserInfo } from './authn.js';
@@ -61,6 +63,8 @@ export interface ApiServerOptions {
   advertise?: { ip: string; port: number };
   /** This server's name among several, answered in the X-Unyo-Apiserver header of every response. */
   name?: string;
+  /** Where /metrics comes from (the store's own metrics may already be in it); default a new one. */
+  metricsRegistry?: Registry;
 }
 
 export class ApiServer {
@@ -76,6 +80,7 @@ export class ApiServer {
   private openapiCache = new Map<string, { body: string; etag: string }>();
   private openapiGeneration = -1;
   private compactTimer?: NodeJS.Timeout;
+  readonly metrics: ApiMetrics;
 
   constructor(private readonly opts: ApiServerOptions) {
     const now = opts.now ?? (() => new Date());
@@ -110,6 +115,7 @@ export class ApiServer {
         ],
       ]),
     };
+    this.metrics = new ApiMetrics(opts.metricsRegistry ?? new Registry(), opts.store, () => watchCache.watcherCount);
     this.authorizer = opts.authorizer ?? new AuthenticatedAuthorizer();
     this.crds = new CrdController(opts.store, this.registry, this.parts.watchCache, now);
     this.serviceRepair = new ServiceAllocationRepair(opts.store, this.parts.watchCache, this.serviceAllocations, now);
@@ -213,6 +219,7 @@ export class ApiServer {
     try {
       const url = new URL(req.url ?? '/', 'https://localhost');
       const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+      this.metrics.track(req, res, info);
       const auth = await authenticate(req, this.opts.tokens);
       if ('error' in auth) throw errors.unauthorized();
       const decision = await this.authorizer.authorize(auth.user, info);
@@ -242,6 +249,7 @@ export class ApiServer {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotAllowed(req.method ?? '', path);
     if (path === '/healthz' || path === '/livez' || path === '/readyz') return this.health(res, url, path.slice(1));
+    if (path === '/metrics') return this.metrics.serve(res);
     if (path === '/version') {
       return writeJson(res, 200, { ...kubernetesVersion, gitCommit: 'unyo', gitTreeState: 'clean', buildDate: '2026-11-22T00:00:00Z', goVersion: `node${process.versions.node}`, compiler: 'unyo', platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}` });
     }

@@ -3,7 +3,9 @@
 // several machines each control-plane machine runs one against the same etcd cluster.
 import { join } from 'node:path';
 import { ensureToken } from '../cluster/files.js';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import { openStore, type Store, type StoreConfig } from '../store/index.js';
+import { instrumentStore } from '../store/metrics.js';
 import { ensurePki } from '../apiserver/pki.js';
 import { ApiServer } from '../apiserver/server.js';
 import { StaticTokens } from '../apiserver/authn.js';
@@ -44,7 +46,10 @@ export async function serveApi(opts: ServeOptions): Promise<ServingApi> {
   const nodeClientToken = ensureToken(join(opts.dataDir, 'pki', 'node-client.token'));
   const tokens = new StaticTokens();
   tokens.add(token, { name: 'unyo-admin', groups: ['system:masters'] });
-  const store = await openStore(opts.store);
+  // The process's own figures, the store's round trips and the API's requests, all on /metrics.
+  const metricsRegistry = new Registry();
+  collectDefaultMetrics({ register: metricsRegistry });
+  const store = instrumentStore(await openStore(opts.store), metricsRegistry);
   const server = new ApiServer({
     store,
     pki,
@@ -54,6 +59,7 @@ export async function serveApi(opts: ServeOptions): Promise<ServingApi> {
     services: { serviceCIDR: SERVICE_CIDR },
     advertise: opts.advertise,
     name: opts.name,
+    metricsRegistry,
   });
   try {
     await server.start(opts.port, opts.host);
