@@ -159,20 +159,25 @@ test('killing the API server, the active controller manager and the etcd leader 
     assert.ok(figures.apiserver_gap_ms <= 3000, `the API answered again after ${figures.apiserver_gap_ms} ms`);
     assert.ok(writer.log.filter((l) => l.at > killedApi).every((l) => l.server !== victim.name));
 
-    // 2. The active controller manager: a standby takes the Lease within the fast profile's 6 s lease.
-    const lease = async () => (await k(['get', 'lease', '-n', 'kube-system', 'unyo-controller-manager', '-o', 'jsonpath={.spec.holderIdentity}'])).stdout.trim();
-    const holder = await lease();
+    // 2. The active controller manager: a standby takes the Lease once the leader's last renewal
+    // is a lease duration old (fast profile: 6 s), plus at most two of its 1 s retry periods.
+    type Lease = { holderIdentity?: string; renewTime?: string; acquireTime?: string };
+    const lease = async (): Promise<Lease> => JSON.parse((await k(['get', 'lease', '-n', 'kube-system', 'unyo-controller-manager', '-o', 'jsonpath={.spec}'])).stdout || '{}');
+    const before = await lease();
+    const holder = before.holderIdentity!;
     const pid = Number(holder.split('_')[1]);
     assert.ok(components().some((c) => c.role === 'controller-manager' && c.pid === pid), `the holder ${holder} is one of cluster.json's controller managers`);
     const killedCm = Date.now();
     process.kill(pid, 'SIGKILL');
+    let lastRenew = before.renewTime!;
     const next = await waitFor('a new controller-manager leader', async () => {
-      const h = await lease();
-      return h && h !== holder ? h : undefined;
+      const l = await lease();
+      if (l.holderIdentity === holder) lastRenew = l.renewTime!;
+      return l.holderIdentity && l.holderIdentity !== holder ? l : undefined;
     }, 30_000, 200);
-    figures.controller_manager_takeover_ms = Date.now() - killedCm;
-    assert.notEqual(next, holder);
-    assert.ok(figures.controller_manager_takeover_ms <= 10_000, `took over after ${figures.controller_manager_takeover_ms} ms`);
+    figures.controller_manager_takeover_after_kill_ms = Date.now() - killedCm;
+    figures.controller_manager_takeover_after_last_renewal_ms = Date.parse(next.acquireTime!) - Date.parse(lastRenew);
+    assert.ok(figures.controller_manager_takeover_after_last_renewal_ms <= 8000, `took over ${figures.controller_manager_takeover_after_last_renewal_ms} ms after the last renewal`);
 
     // 3. The etcd member leading raft.
     const leader = await waitFor('the etcd leader', etcdLeader, 20_000, 200);

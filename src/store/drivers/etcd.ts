@@ -320,6 +320,8 @@ export class EtcdStore implements Store {
     const msg = err.message ?? String(err);
     if (/required revision has been compacted/.test(msg)) return new CompactedError(0, 0);
     if (/required revision is a future revision/.test(msg)) return new StoreError('the requested revision is newer than the store');
+    const endpoints = this.opts.endpoints.join(',');
+    if (/DEADLINE_EXCEEDED|Deadline exceeded/i.test(msg)) return new UnavailableError(`etcd did not answer within ${this.timeoutMs / 1000} s (endpoints ${endpoints}): is a quorum of its members up?`);
     if (/deadline|timed out|unavailable|no connection|connect|ECONNREFUSED|closed|leader/i.test(msg) || err.constructor.name.startsWith('GRPC')) {
       return new UnavailableError(`etcd unavailable at ${this.opts.endpoints.join(',')}: ${msg.replace(/\s+/g, ' ').trim()}`);
     }
