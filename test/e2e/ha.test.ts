@@ -9,10 +9,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { startCluster, removeCluster, kubectl, kubectlBinaries, waitFor, type Cluster } from './harness.js';
+import { startCluster, removeCluster, kubectl, kubectlBinaries, waitFor, repoRoot, type Cluster } from './harness.js';
 
 const bin = kubectlBinaries()[0]?.path ?? 'kubectl';
 let cluster: Cluster;
@@ -222,4 +223,28 @@ test('losing two of three etcd members fails writes with a clear error; restarti
   const present = new Set((await k(['get', 'configmaps', '-o', 'jsonpath={.items[*].metadata.name}'])).stdout.trim().split(/\s+/));
   const missing = writer.acknowledged.filter((n) => !present.has(n));
   assert.deepEqual(missing, [], `${missing.length} of ${writer.acknowledged.length} acknowledged writes are missing`);
+});
+
+test('an etcd snapshot saved through the API brings the whole cluster back after its etcd data is wiped', { timeout: 300_000 }, async () => {
+  const file = `${cluster.dataDir}-etcd.snap`;
+  const run = (args: string[]) => spawnSync(process.execPath, [join(repoRoot, 'bin', 'unyo.js'), ...args], { encoding: 'utf8' });
+  try {
+    const before = (await k(['get', 'configmaps', '-o', 'jsonpath={.items[*].metadata.name}'])).stdout.trim().split(/\s+/).sort();
+    const saved = run(['etcd', 'snapshot', 'save', file, '--data-dir', cluster.dataDir]);
+    assert.equal(saved.status, 0, saved.stderr);
+    assert.match(saved.stdout, /etcd snapshot at revision \d+/);
+    const dataDir = cluster.dataDir;
+    await cluster.stop();
+    for (const m of ['etcd-1', 'etcd-2', 'etcd-3']) rmSync(join(dataDir, 'etcd', m), { recursive: true, force: true });
+    const restored = run(['etcd', 'snapshot', 'restore', file, '--data-dir', dataDir]);
+    assert.equal(restored.status, 0, restored.stderr);
+    assert.match(restored.stdout, /restored 3 etcd members/);
+    cluster = await startCluster({ dataDir, extraArgs: ['--ha', '--nodes', '1', '--profile', 'fast'], readyTimeoutMs: 180_000 });
+    const after = (await k(['get', 'configmaps', '-o', 'jsonpath={.items[*].metadata.name}'])).stdout.trim().split(/\s+/).sort();
+    assert.deepEqual(after, before);
+    assert.equal((await k(['create', 'configmap', 'after-restore'])).code, 0);
+  } finally {
+    rmSync(file, { force: true });
+    rmSync(`${file}.sha256`, { force: true });
+  }
 });
