@@ -7,6 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID, createHash } from 'node:crypto';
 import { errors } from '../api/errors.js';
 import type { Store } from '../store/store.js';
+import { Registry } from 'prom-client';
+import { ApiMetrics } from './metrics.js';
+import { serveSnapshot } from './snapshot.js';
 import { storageKey } from '../api/resources.js';
 import type { ClusterPki } from './pki.js';
 import { authenticate, type TokenAuthenticator, type UserInfo } from './authn.js';
@@ -57,6 +60,12 @@ export interface ApiServerOptions {
   services?: ServiceRangesOptions;
   /** Keep the `kubernetes` Service and its endpoints in `default` (upstream always does; default true). */
   kubernetesService?: boolean;
+  /** The address the `kubernetes` Service's endpoints name (default: where this server listens; HA: the load balancer). */
+  advertise?: { ip: string; port: number };
+  /** This server's name among several, answered in the X-Unyo-Apiserver header of every response. */
+  name?: string;
+  /** Where /metrics comes from (the store's own metrics may already be in it); default a new one. */
+  metricsRegistry?: Registry;
 }
 
 export class ApiServer {
@@ -72,6 +81,7 @@ export class ApiServer {
   private openapiCache = new Map<string, { body: string; etag: string }>();
   private openapiGeneration = -1;
   private compactTimer?: NodeJS.Timeout;
+  readonly metrics: ApiMetrics;
 
   constructor(private readonly opts: ApiServerOptions) {
     const now = opts.now ?? (() => new Date());
@@ -106,6 +116,7 @@ export class ApiServer {
         ],
       ]),
     };
+    this.metrics = new ApiMetrics(opts.metricsRegistry ?? new Registry(), opts.store, () => watchCache.watcherCount);
     this.authorizer = opts.authorizer ?? new AuthenticatedAuthorizer();
     this.crds = new CrdController(opts.store, this.registry, this.parts.watchCache, now);
     this.serviceRepair = new ServiceAllocationRepair(opts.store, this.parts.watchCache, this.serviceAllocations, now);
@@ -133,7 +144,7 @@ export class ApiServer {
     const addr = this.server.address() as AddressInfo;
     this.address = `${host}:${addr.port}`;
     if (this.opts.kubernetesService !== false) {
-      this.kubernetesService = new KubernetesService(this.opts.store, this.serviceAllocations, { ip: host === '0.0.0.0' ? '127.0.0.1' : host, port: addr.port }, this.parts.now);
+      this.kubernetesService = new KubernetesService(this.opts.store, this.serviceAllocations, this.opts.advertise ?? { ip: host === '0.0.0.0' ? '127.0.0.1' : host, port: addr.port }, this.parts.now);
       await this.kubernetesService.start();
     }
     this.scheduleCompaction();
@@ -205,9 +216,11 @@ export class ApiServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse, upgrade?: UpgradeRequest): Promise<void> {
     const warnings: string[] = [];
+    if (this.opts.name) res.setHeader('X-Unyo-Apiserver', this.opts.name);
     try {
       const url = new URL(req.url ?? '/', 'https://localhost');
       const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+      this.metrics.track(req, res, info);
       const auth = await authenticate(req, this.opts.tokens);
       if ('error' in auth) throw errors.unauthorized();
       const decision = await this.authorizer.authorize(auth.user, info);
@@ -215,21 +228,30 @@ export class ApiServer {
         if (auth.user.name === 'system:anonymous') throw errors.unauthorized();
         throw errors.forbidden(info.group, info.resource, info.name, `User "${auth.user.name}" cannot ${info.verb} resource "${info.resource}" in API group "${info.group}"${info.namespace ? ` in the namespace "${info.namespace}"` : ''}`);
       }
-      if (!info.isResourceRequest) return this.nonResource(req, res, url, info);
+      if (!info.isResourceRequest) return await this.nonResource(req, res, url, info, auth.user);
       await this.resource(req, res, url, info, auth.user, warnings, upgrade);
     } catch (err) {
       writeError(res, err, warnings);
     }
   }
 
-  private nonResource(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo): void {
+  /**
+   * /healthz, /livez and /readyz: the store must answer a read within 2 s (upstream's `etcd`
+   * check), so a load balancer stops sending clients to a server that lost its store.
+   */
+  private async health(res: ServerResponse, url: URL, name: string): Promise<void> {
+    const store = await storeCheck(this.opts.store, 2000);
+    const lines = ['[+]ping ok', store ? `[-]etcd failed: ${store}` : '[+]etcd ok', store ? `${name} check failed` : `${name} check passed`];
+    res.writeHead(store ? 500 : 200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+    res.end(url.searchParams.has('verbose') || store ? lines.join('\n') + '\n' : 'ok');
+  }
+
+  private async nonResource(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo, user: UserInfo): Promise<void> {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotAllowed(req.method ?? '', path);
-    if (path === '/healthz' || path === '/livez' || path === '/readyz') {
-      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
-      res.end(url.searchParams.has('verbose') ? `[+]ping ok\n[+]etcd ok\n${path.slice(1)} check passed\n` : 'ok');
-      return;
-    }
+    if (path === '/healthz' || path === '/livez' || path === '/readyz') return this.health(res, url, path.slice(1));
+    if (path === '/metrics') return this.metrics.serve(res);
+    if (path === '/unyo/v1/snapshot') return serveSnapshot(this.opts.store, user, res);
     if (path === '/version') {
       return writeJson(res, 200, { ...kubernetesVersion, gitCommit: 'unyo', gitTreeState: 'clean', buildDate: '2026-11-22T00:00:00Z', goVersion: `node${process.versions.node}`, compiler: 'unyo', platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}` });
     }
@@ -345,5 +367,16 @@ export class ApiServer {
       default:
         throw errors.methodNotAllowed(verb, resource.kind);
     }
+  }
+}
+
+/** Why the store cannot serve a read now (undefined: it can). */
+async function storeCheck(store: Store, timeoutMs: number): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`no answer in ${timeoutMs} ms`), timeoutMs)));
+  try {
+    return await Promise.race([store.currentRevision().then(() => undefined, (err: Error) => err.message), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

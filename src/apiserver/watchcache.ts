@@ -1,7 +1,7 @@
 // One watch on the whole store, kept as a window of recent events and fanned out to every
 // API watch in memory: the store sees one watcher however many clients watch, and each event
 // is decoded once. A watch asking for a revision older than the window gets 410 Gone.
-import type { Store, WatchEvent, Watcher } from '../store/store.js';
+import { CompactedError, type Store, type WatchEvent, type Watcher } from '../store/store.js';
 
 export interface CacheSubscriber {
   prefix: string;
@@ -14,6 +14,7 @@ export class WatchCache {
   private history: WatchEvent[] = [];
   private storeWatch?: Watcher;
   private subscribers = new Set<CacheSubscriber>();
+  private stopped = false;
   private waiters: Array<{ revision: number; resolve: () => void }> = [];
   /** Latest revision the cache has seen (events or progress). */
   revision = 0;
@@ -67,11 +68,33 @@ export class WatchCache {
   }
 
   private onStoreError(err: Error): void {
-    // Every API watch ends (clients re-list and re-watch); the cache starts over from now.
+    this.storeWatch = undefined;
+    if (this.stopped) return;
+    // A store that is only unreachable for a while (an etcd member lost, quorum regained):
+    // resume from the last revision seen, so the window stays whole and API watches go on.
+    if (!(err instanceof CompactedError)) {
+      setTimeout(() => {
+        if (this.stopped) return;
+        this.store
+          .compactedRevision()
+          .then((compacted) => {
+            if (compacted > this.revision) return this.startOver(new CompactedError(this.revision, compacted));
+            this.open();
+          })
+          .catch(() => this.onStoreError(err));
+      }, 500).unref();
+      return;
+    }
+    this.startOver(err);
+  }
+
+  /** History is lost: every API watch ends (clients re-list and re-watch) and the cache starts again from now. */
+  private startOver(err: Error): void {
     for (const s of this.subscribers) s.fail(err);
     this.subscribers.clear();
     this.history = [];
     setTimeout(() => {
+      if (this.stopped) return;
       this.store
         .currentRevision()
         .then((rev) => {
@@ -79,7 +102,7 @@ export class WatchCache {
           this.oldest = rev;
           this.open();
         })
-        .catch(() => this.onStoreError(err));
+        .catch(() => this.startOver(err));
     }, 500).unref();
   }
 
@@ -114,6 +137,7 @@ export class WatchCache {
   }
 
   stop(): void {
+    this.stopped = true;
     this.storeWatch?.close();
     for (const s of this.subscribers) s.fail(new Error('the server is shutting down'));
     this.subscribers.clear();

@@ -3,6 +3,18 @@
 import { Command, InvalidArgumentError, CommanderError } from 'commander';
 
 
+// A component `unyo up` started goes when `unyo up` goes, even by kill -9: left running it would
+// act for a cluster nobody runs (its containers stay, for the next `unyo up` to re-adopt).
+const supervisor = Number(process.env.UNYO_SUPERVISOR_PID);
+if (supervisor) {
+  setInterval(() => {
+    if (process.ppid !== supervisor) {
+      console.error(`unyo: ${process.argv[2]}: unyo up (pid ${supervisor}) is gone; exiting`);
+      process.exit(1);
+    }
+  }, 1000).unref();
+}
+
 const program = new Command();
 program.name('unyo').description('Kubernetes in production: a Kubernetes-API-compatible cluster and the operations layer on top of it').version('0.1.0');
 program.exitOverride();
@@ -22,11 +34,41 @@ program
   .option('--nodes <n>', 'number of node agents', int('--nodes', 0, 100), 3)
   .option('--ha', 'highly available control plane (3 etcd members, 3 API servers)', false)
   .option('--store <driver>', 'store driver: sqlite or etcd', 'sqlite')
+  .option('--etcd-endpoints <urls>', 'with --store etcd: the client URLs of an existing etcd cluster, comma-separated')
   .option('--profile <profile>', 'failure-detection timers: default or fast', 'default')
+  .option('--restart-delay <seconds>', 'with --ha: how long a crashed control-plane process waits before it restarts', int('--restart-delay', 0, 3600), 5)
   .option('--demo', 'also start the console and sample applications', false)
   .action(async (opts) => {
     const { up } = await import('./up.js');
     await up(opts);
+  });
+
+program
+  .command('server')
+  .description('run one API server (started by `unyo up`; three of them on etcd with --ha)')
+  .option('--data-dir <dir>', 'where the PKI and tokens are (and state.db with the sqlite store)', './.unyo')
+  .option('--port <port>', 'API server port', int('--port', 0, 65535), 6443)
+  .option('--store <driver>', 'store driver: sqlite or etcd', 'sqlite')
+  .option('--etcd-endpoints <urls>', 'with --store etcd: the etcd client URLs, comma-separated')
+  .option('--profile <profile>', 'default or fast (the default toleration of unreachable nodes)', 'default')
+  .option('--advertise-address <ip:port>', 'the address the kubernetes Service sends Pods to (a load balancer in front of several servers)')
+  .option('--name <name>', 'this server\'s name, answered in the X-Unyo-Apiserver header')
+  .action(async (opts) => {
+    if (opts.profile !== 'default' && opts.profile !== 'fast') throw new InvalidArgumentError(`--profile must be default or fast`);
+    const { runServer } = await import('./server.js');
+    await runServer(opts);
+  });
+
+program
+  .command('lb')
+  .description('run the API load balancer in front of several API servers (started by `unyo up --ha`)')
+  .requiredOption('--port <port>', 'port to listen on', int('--port', 0, 65535))
+  .requiredOption('--backends <list>', 'the API servers, host:port comma-separated')
+  .requiredOption('--ca-file <file>', 'CA of the API servers\' serving certificate, for the /readyz checks')
+  .option('--host <ip>', 'address to listen on', '127.0.0.1')
+  .action(async (opts) => {
+    const { runLoadBalancer } = await import('./lb.js');
+    await runLoadBalancer(opts);
   });
 
 program
@@ -52,7 +94,10 @@ program
   .command('scheduler')
   .description('run the scheduler (started by `unyo up`)')
   .requiredOption('--kubeconfig <file>', 'credentials for the API server')
+  .option('--profile <profile>', 'leader-election timers: default or fast', 'default')
+  .option('--no-leader-elect', 'schedule without taking the leader Lease (only one scheduler may run)')
   .action(async (opts) => {
+    if (opts.profile !== 'default' && opts.profile !== 'fast') throw new InvalidArgumentError(`--profile must be default or fast`);
     const { runScheduler } = await import('./scheduler.js');
     await runScheduler(opts);
   });
@@ -83,6 +128,28 @@ program
     selectControllers(opts.controllers.split(','));
     const { runControllerManager } = await import('./controller-manager.js');
     await runControllerManager(opts);
+  });
+
+const snapshot = program.command('etcd').description('the cluster store').command('snapshot').description('save the whole store to one file, or restore it from one');
+snapshot
+  .command('save')
+  .description('copy the store of a cluster (running: through its API; stopped sqlite: from state.db) to FILE, with FILE.sha256')
+  .argument('<file>', 'where the snapshot goes')
+  .option('--data-dir <dir>', 'the cluster\'s data directory', './.unyo')
+  .option('--kubeconfig <file>', 'credentials of a cluster admin (default: DIR/kubeconfig)')
+  .action(async (file, opts) => {
+    const { snapshotSave } = await import('./etcd-snapshot.js');
+    await snapshotSave(file, opts);
+  });
+snapshot
+  .command('restore')
+  .description('replace the stopped cluster\'s store in DIR with FILE (sqlite state.db, or every etcd member of an --ha cluster)')
+  .argument('<file>', 'a snapshot written by `unyo etcd snapshot save`')
+  .option('--data-dir <dir>', 'the cluster\'s data directory', './.unyo')
+  .option('--skip-hash-check', 'restore even without FILE.sha256', false)
+  .action(async (file, opts) => {
+    const { snapshotRestore } = await import('./etcd-snapshot.js');
+    await snapshotRestore(file, opts);
   });
 
 try {

@@ -1,17 +1,23 @@
-// `unyo up`: a cluster in the foreground. Opens the store, starts the API server, writes
-// DIR/kubeconfig and DIR/cluster.json, prints "ready", and shuts everything down on
-// SIGINT/SIGTERM.
-import { mkdirSync, writeFileSync, readFileSync, existsSync, renameSync, rmSync } from 'node:fs';
+// `unyo up`: a cluster in the foreground. Starts the store and the API server, then the
+// scheduler, the controller manager, the Service proxy and one agent per node as processes of
+// their own; writes DIR/kubeconfig and DIR/cluster.json, prints "ready", and shuts everything
+// down on SIGINT/SIGTERM.
+//
+// Single machine (default): one API server in this process on the embedded sqlite store (or
+// on an existing etcd cluster with --store etcd --etcd-endpoints).
+// `--ha`: three etcd members, three API servers (`unyo server`) behind a health-checked load
+// balancer (`unyo lb`) whose address goes into the kubeconfig, and three controller managers
+// and schedulers electing one leader each; crashed control-plane processes restart.
+import { mkdirSync, existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ApiClient, loadKubeconfig, core } from '../client/client.js';
-import { openStore } from '../store/index.js';
 import { ensurePki } from '../apiserver/pki.js';
-import { ApiServer } from '../apiserver/server.js';
-import { StaticTokens } from '../apiserver/authn.js';
+import { ensureToken, writeAtomic } from '../cluster/files.js';
+import { Supervisor, type ComponentStatus, type ComponentSpec } from '../cluster/supervisor.js';
+import { clientUrl, etcdLayout, etcdMemberSpec, findEtcd, freePort } from '../cluster/etcd.js';
 import { kubeconfig } from './kubeconfig.js';
+import { CLUSTER_DNS_IP, CLUSTER_DOMAIN, KUBERNETES_SERVICE_IP, serveApi, storeConfig, type ServingApi } from './server.js';
 
 export interface UpOptions {
   dataDir: string;
@@ -19,19 +25,16 @@ export interface UpOptions {
   nodes: number;
   ha: boolean;
   store: string;
+  etcdEndpoints?: string;
   profile: string;
   demo: boolean;
+  /** HA: seconds a crashed control-plane process waits before it restarts. */
+  restartDelay: number;
 }
 
 class UsageError extends Error {}
 
-/** The Service range, the `kubernetes` Service's address in it, and the cluster DNS (the kube-dns Service's, the 10th). */
-const SERVICE_CIDR = '127.16.0.0/16';
-const KUBERNETES_SERVICE_IP = '127.16.0.1';
-const CLUSTER_DNS_IP = '127.16.0.10';
-const CLUSTER_DOMAIN = 'cluster.local';
-
-/** The kube-dns Service in kube-system, as a cluster's DNS add-on creates it; the proxy serves its address. */
+/** The kube-system/kube-dns Service, as a cluster's DNS add-on creates it; the proxy serves its address. */
 async function ensureDnsService(client: ApiClient): Promise<void> {
   const svc = {
     apiVersion: 'v1',
@@ -60,13 +63,7 @@ async function ensureDnsService(client: ApiClient): Promise<void> {
 }
 
 const unyoBin = fileURLToPath(new URL('../../../bin/unyo.js', import.meta.url));
-
-function ensureToken(file: string): string {
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const token = randomBytes(32).toString('base64url');
-  writeAtomic(file, token + '\n');
-  return token;
-}
+const unyo = (args: string[]) => ({ command: process.execPath, args: [unyoBin, ...args] });
 
 async function stopLeftoverContainers(rootDir: string): Promise<void> {
   if (!existsSync(rootDir)) return;
@@ -80,129 +77,157 @@ async function stopLeftoverContainers(rootDir: string): Promise<void> {
   }
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolve once `check` returns true (it is retried every 200 ms; errors count as false). */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    await sleep(200);
+  }
+}
+
 /** Resolve once `count` Nodes report Ready. */
 async function waitForNodes(kubeconfigPath: string, count: number): Promise<void> {
   const client = new ApiClient(loadKubeconfig(kubeconfigPath, 'unyo-up'));
   try {
-    for (;;) {
-      try {
-        const nodes = await client.list(core('nodes'));
-        const ready = nodes.items.filter((n: any) => (n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'));
-        if (ready.length >= count) return;
-      } catch {
-        // the API is up; a failed list is retried
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await until(async () => {
+      const nodes = await client.list(core('nodes'));
+      return nodes.items.filter((n: any) => (n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True')).length >= count;
+    });
   } finally {
     client.close();
   }
 }
 
-function writeAtomic(path: string, data: string, mode = 0o600): void {
-  writeFileSync(`${path}.tmp`, data, { mode });
-  renameSync(`${path}.tmp`, path);
+/** Resolve once a majority of the etcd members report healthy. */
+async function waitForEtcd(urls: string[]): Promise<void> {
+  await until(async () => {
+    const healthy = await Promise.all(urls.map((u) => fetch(`${u}/health`, { signal: AbortSignal.timeout(1000) }).then((r) => r.json() as Promise<{ health?: string }>).then((b) => b.health === 'true', () => false)));
+    return healthy.filter(Boolean).length > urls.length / 2;
+  });
 }
 
 export async function up(opts: UpOptions): Promise<void> {
-  if (opts.store !== 'sqlite' && opts.store !== 'etcd') throw new UsageError(`--store must be sqlite or etcd, got "${opts.store}"`);
   if (opts.profile !== 'default' && opts.profile !== 'fast') throw new UsageError(`--profile must be default or fast, got "${opts.profile}"`);
-  if (opts.ha || opts.store === 'etcd') throw new UsageError('the etcd store and --ha are not available in this version of unyo; use the default sqlite store');
+  if (opts.ha && opts.store === 'sqlite' && opts.etcdEndpoints) throw new UsageError('--etcd-endpoints needs --store etcd');
+  if (opts.ha && opts.etcdEndpoints) throw new UsageError('--ha starts its own etcd cluster; --etcd-endpoints is for a single server on an existing one');
+  const profile = opts.profile as 'default' | 'fast';
   const dir = resolve(opts.dataDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   rmSync(join(dir, 'cluster.json'), { force: true });
 
-  // Pods reach the API server as https://kubernetes.default.svc (the first Service address).
+  // Made before any server starts, so that several servers on one directory never race to make them.
   const pki = await ensurePki(dir, [KUBERNETES_SERVICE_IP]);
   const token = ensureToken(join(dir, 'pki', 'admin.token'));
   const nodeClientTokenFile = join(dir, 'pki', 'node-client.token');
-  const nodeClientToken = ensureToken(nodeClientTokenFile);
-  const tokens = new StaticTokens();
-  tokens.add(token, { name: 'unyo-admin', groups: ['system:masters'] });
+  ensureToken(nodeClientTokenFile);
 
-  const store = await openStore({ driver: 'sqlite', dataDir: dir });
-  const server = new ApiServer({ store, pki, tokens: [tokens], nodeClientToken, defaultTolerationSeconds: opts.profile === 'fast' ? 5 : 300, services: { serviceCIDR: SERVICE_CIDR } });
-  await server.start(opts.port);
-  const url = `https://127.0.0.1:${server.port}`;
-
-  const kubeconfigPath = join(dir, 'kubeconfig');
-  writeAtomic(kubeconfigPath, kubeconfig({ name: 'unyo', server: url, caPem: pki.ca.cert, token }));
-  const components: Array<{ name: string; role: string; pid: number; url?: string }> = [
-    { name: 'apiserver', role: 'apiserver', pid: process.pid, url },
-    { name: 'store', role: 'store', pid: process.pid, url: `sqlite://${join(dir, 'state.db')}` },
-  ];
-  const writeClusterJson = () =>
-    writeAtomic(join(dir, 'cluster.json'), JSON.stringify({ dataDir: dir, profile: opts.profile, store: opts.store, server: url, components }, null, 2) + '\n', 0o644);
-
-  // The scheduler, the controller manager and one agent per node run as processes of their own, as on a real cluster.
-  const children: ChildProcess[] = [];
-  let stopping = false;
-  // A component that dies before the cluster is ready fails `unyo up` instead of leaving it waiting.
-  let failStartup: (err: Error) => void = () => undefined;
-  const startupFailed = new Promise<never>((_, reject) => (failStartup = reject));
-  startupFailed.catch(() => undefined);
-  const startChild = (name: string, role: string, args: string[]) => {
-    const child = spawn(process.execPath, [unyoBin, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
-    children.push(child);
-    components.push({ name, role, pid: child.pid! });
-    child.on('exit', (code, signal) => {
-      if (!stopping) console.error(`unyo: ${name} exited (${signal ?? code})`);
-      failStartup(new Error(`${name} exited (${signal ?? code}) before the cluster was ready; see its output above`));
-    });
+  let url = '';
+  let storeName = opts.store;
+  let api: ServingApi | undefined;
+  const inProcess: ComponentStatus[] = [];
+  const writeClusterJson = () => {
+    const components = [...inProcess, ...supervisor.status()];
+    writeAtomic(join(dir, 'cluster.json'), JSON.stringify({ dataDir: dir, profile, store: storeName, ha: opts.ha, server: url, components }, null, 2) + '\n', 0o644);
   };
-  startChild('scheduler', 'scheduler', ['scheduler', '--kubeconfig', kubeconfigPath]);
-  // Volume directories live outside every node's directory: a Pod moved to another node mounts the same data.
-  const volumesDir = join(dir, 'volumes');
-  mkdirSync(volumesDir, { recursive: true });
-  startChild('controller-manager', 'controller-manager', ['controller-manager', '--kubeconfig', kubeconfigPath, '--profile', opts.profile, '--volumes-dir', volumesDir]);
-  // One proxy for the machine: every node of `unyo up` shares the host's loopback.
-  {
+  let ready = false;
+  const supervisor = new Supervisor({ restartDelayMs: opts.restartDelay * 1000, onChange: () => ready && writeClusterJson() });
+  const stopOrder = ['agent', 'proxy', 'controller-manager', 'scheduler', 'lb', 'apiserver', 'store'] as const;
+  const abort = async () => {
+    await supervisor.stop([...stopOrder], 5000);
+    await api?.stop();
+  };
+
+  try {
+    if (opts.ha) {
+      storeName = 'etcd';
+      const etcd = findEtcd();
+      const layout = await etcdLayout(dir);
+      for (const m of layout.members) supervisor.start(etcdMemberSpec(etcd, dir, layout, m));
+      const endpoints = layout.members.map(clientUrl);
+      await Promise.race([waitForEtcd(endpoints), supervisor.startupFailed]);
+      const lbPort = opts.port === 0 ? await freePort() : opts.port;
+      url = `https://127.0.0.1:${lbPort}`;
+      const backends: string[] = [];
+      for (let i = 0; i < layout.members.length; i++) {
+        const port = await freePort();
+        backends.push(`127.0.0.1:${port}`);
+        // Each server talks to its own member first (the others are its fallbacks), as on separate machines.
+        const own = [endpoints[i], ...endpoints.filter((_, j) => j !== i)].join(',');
+        supervisor.start({
+          name: `apiserver-${i + 1}`,
+          role: 'apiserver',
+          zone: layout.members[i].zone,
+          url: `https://127.0.0.1:${port}`,
+          restart: true,
+          ...unyo(['server', '--data-dir', dir, '--port', String(port), '--store', 'etcd', '--etcd-endpoints', own, '--profile', profile, '--advertise-address', `127.0.0.1:${lbPort}`, '--name', `apiserver-${i + 1}`]),
+        });
+      }
+      supervisor.start({ name: 'lb', role: 'lb', url, restart: true, ...unyo(['lb', '--port', String(lbPort), '--backends', backends.join(','), '--ca-file', join(dir, 'pki', 'ca.crt')]) });
+    } else {
+      const store = storeConfig(opts.store, dir, opts.etcdEndpoints);
+      api = await serveApi({ dataDir: dir, store, port: opts.port, profile });
+      url = api.url;
+      inProcess.push({ name: 'apiserver', role: 'apiserver', pid: process.pid, url });
+      inProcess.push({ name: 'store', role: 'store', pid: process.pid, url: opts.store === 'etcd' ? opts.etcdEndpoints! : `sqlite://${join(dir, 'state.db')}` });
+    }
+
+    const kubeconfigPath = join(dir, 'kubeconfig');
+    writeAtomic(kubeconfigPath, kubeconfig({ name: 'unyo', server: url, caPem: pki.ca.cert, token }));
     const admin = new ApiClient(loadKubeconfig(kubeconfigPath, 'unyo-up'));
     try {
-      await ensureDnsService(admin);
+      // HA: the servers come up behind the load balancer; the DNS Service is the first write through it.
+      await Promise.race([until(async () => (await ensureDnsService(admin), true)), supervisor.startupFailed]);
     } finally {
       admin.close();
     }
-  }
-  startChild('proxy', 'proxy', ['proxy', '--kubeconfig', kubeconfigPath, '--cluster-dns', CLUSTER_DNS_IP, '--cluster-domain', CLUSTER_DOMAIN]);
-  const zones = ['zone-a', 'zone-b', 'zone-c'];
-  for (let i = 0; i < opts.nodes; i++) {
-    const name = `node-${i + 1}`;
-    startChild(name, 'agent', ['agent', '--kubeconfig', kubeconfigPath, '--name', name, '--index', String(i), '--zone', zones[i % zones.length], '--data-dir', join(dir, 'nodes', name), '--profile', opts.profile, '--server-token-file', nodeClientTokenFile, '--cluster-dns', CLUSTER_DNS_IP, '--cluster-domain', CLUSTER_DOMAIN, '--volumes-dir', volumesDir]);
-  }
-  try {
-    await Promise.race([waitForNodes(kubeconfigPath, opts.nodes), startupFailed]);
+
+    // Volume directories live outside every node's directory: a Pod moved to another node mounts the same data.
+    const volumesDir = join(dir, 'volumes');
+    mkdirSync(volumesDir, { recursive: true });
+    const controlPlane = opts.ha ? 3 : 1;
+    const zones = ['zone-a', 'zone-b', 'zone-c'];
+    for (let i = 0; i < controlPlane; i++) {
+      const suffix = opts.ha ? `-${i + 1}` : '';
+      const zone = opts.ha ? zones[i] : undefined;
+      const cp: Partial<ComponentSpec> = { restart: opts.ha, zone };
+      supervisor.start({ name: `scheduler${suffix}`, role: 'scheduler', ...cp, ...unyo(['scheduler', '--kubeconfig', kubeconfigPath, '--profile', profile]) });
+      supervisor.start({ name: `controller-manager${suffix}`, role: 'controller-manager', ...cp, ...unyo(['controller-manager', '--kubeconfig', kubeconfigPath, '--profile', profile, '--volumes-dir', volumesDir]) });
+    }
+    // One proxy for the machine: every node of `unyo up` shares the host's loopback.
+    supervisor.start({ name: 'proxy', role: 'proxy', restart: opts.ha, ...unyo(['proxy', '--kubeconfig', kubeconfigPath, '--cluster-dns', CLUSTER_DNS_IP, '--cluster-domain', CLUSTER_DOMAIN]) });
+    for (let i = 0; i < opts.nodes; i++) {
+      const name = `node-${i + 1}`;
+      supervisor.start({
+        name,
+        role: 'agent',
+        zone: zones[i % zones.length],
+        ...unyo(['agent', '--kubeconfig', kubeconfigPath, '--name', name, '--index', String(i), '--zone', zones[i % zones.length], '--data-dir', join(dir, 'nodes', name), '--profile', profile, '--server-token-file', nodeClientTokenFile, '--cluster-dns', CLUSTER_DNS_IP, '--cluster-domain', CLUSTER_DOMAIN, '--volumes-dir', volumesDir]),
+      });
+    }
+    await Promise.race([waitForNodes(kubeconfigPath, opts.nodes), supervisor.startupFailed]);
+    ready = true;
+    supervisor.ready();
+    writeClusterJson();
+    if (opts.demo) console.log('note: the console and sample applications come with a later version of unyo');
+    const plane = opts.ha ? ' (HA: 3 etcd members, 3 API servers behind a load balancer)' : '';
+    console.log(`unyo: cluster ready at ${url} with ${opts.nodes} node${opts.nodes === 1 ? '' : 's'}${plane} (kubeconfig: ${kubeconfigPath})`);
   } catch (err) {
-    stopping = true;
-    for (const c of children) c.kill('SIGTERM');
-    await server.stop().catch(() => undefined);
-    await store.close().catch(() => undefined);
+    await abort();
     throw err;
   }
-  writeClusterJson();
-  if (opts.demo) console.log('note: the console and sample applications come with a later version of unyo');
-  console.log(`unyo: cluster ready at ${url} with ${opts.nodes} node${opts.nodes === 1 ? '' : 's'} (kubeconfig: ${kubeconfigPath})`);
 
+  let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`unyo: ${signal}, shutting down`);
-    // Agents stop their containers before they exit: wait for them while the API still answers.
-    await Promise.all(
-      children.map(
-        (c) =>
-          new Promise<void>((done) => {
-            if (c.exitCode !== null || c.signalCode !== null) return done();
-            c.once('exit', () => done());
-            c.kill('SIGTERM');
-            setTimeout(() => c.kill('SIGKILL'), 40_000).unref();
-          }),
-      ),
-    );
+    // Agents stop their containers before they exit: they go first, while the API still answers.
+    await supervisor.stop([...stopOrder]);
     // Containers of an agent that died (kill -9) are still running: stop them from their records.
     for (let i = 0; i < opts.nodes; i++) await stopLeftoverContainers(join(dir, 'nodes', `node-${i + 1}`, 'runtime'));
-    await server.stop().catch(() => undefined);
-    await store.close().catch(() => undefined);
+    await api?.stop();
     rmSync(join(dir, 'cluster.json'), { force: true });
     process.exit(0);
   };

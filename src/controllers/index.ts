@@ -22,6 +22,7 @@ import { ttlAfterFinished } from './ttlafterfinished/controller.js';
 import { cronJobController } from './cronjob/controller.js';
 import { disruptionController } from './disruption/controller.js';
 import { resourceQuotaController } from './resourcequota/controller.js';
+import { podGC } from './podgc/controller.js';
 
 export const controllers: ControllerDescriptor[] = [
   nodeLifecycle,
@@ -45,4 +46,5 @@ export const controllers: ControllerDescriptor[] = [
   cronJobController,
   disruptionController,
   resourceQuotaController,
+  podGC,
 ];

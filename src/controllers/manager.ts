@@ -1,13 +1,11 @@
 // The controller manager: sets up the chosen controllers on shared informers and runs them
 // while this process holds the leader Lease, so several controller managers can run with
 // exactly one active.
-import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { ApiClient } from '../client/client.js';
 import { controllers as all } from './index.js';
 import { systemClock, type Clock } from './runtime/clock.js';
 import { newContext, type Profile, type Runnable } from './runtime/context.js';
-import { LeaderElector } from './runtime/leaderelection.js';
+import { LeaderElector, leaderIdentity } from './runtime/leaderelection.js';
 
 export interface ManagerOptions {
   profile: Profile;
@@ -52,7 +50,7 @@ export class ControllerManager {
     this.elector = new LeaderElector(this.client, {
       namespace: 'kube-system',
       name: 'unyo-controller-manager',
-      identity: `${hostname()}_${randomUUID()}`,
+      identity: leaderIdentity(),
       ...timers,
       clock: this.opts.clock,
       onStartedLeading: () => {

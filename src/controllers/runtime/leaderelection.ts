@@ -3,6 +3,8 @@
 // same record unchanged for a whole lease duration (measured on its own clock, so clocks of
 // different machines need not agree). A leader that cannot renew within the renew deadline
 // stops leading, and the controller manager exits so it cannot act alongside a new leader.
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import { ApiClient } from '../../client/client.js';
@@ -30,6 +32,14 @@ interface LeaseSpec {
   acquireTime?: string;
   renewTime?: string;
   leaseTransitions?: number;
+}
+
+/**
+ * A candidate's identity: the machine's name, as upstream, plus the process id, so a drill
+ * can tell which of several processes on one machine holds the Lease.
+ */
+export function leaderIdentity(): string {
+  return `${hostname()}_${process.pid}_${randomUUID().slice(0, 8)}`;
 }
 
 const leasesRef = (namespace: string) => ({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespace });
