@@ -184,6 +184,12 @@ export class EtcdStore implements Store {
       const builder = prefix || this.prefix.length ? this.client.watch().prefix(this.key(prefix)) : this.client.watch().inRange({ start: Buffer.from([0]), end: Buffer.from([0]) });
       watcher = builder.withPreviousKV().startRevision(String(toEtcd(from) + 1)).watcher();
       watcher.on('data', (res: RPC.IWatchResponse) => this.deliver(res, options, () => open));
+      // A watch created with nothing to replay is caught up at once: etcd's answer carries the
+      // current revision. (Idle progress otherwise waits for etcd's progress notify interval.)
+      watcher.on('connected', (res: RPC.IWatchResponse) => {
+        const w = watcher!;
+        if (open && Number(w.request.start_revision ?? 0) > Number(res.header.revision)) options.onProgress?.(fromEtcd(res.header.revision));
+      });
       // etcd cancels a watch whose start revision is compacted (the client does not pass on
       // the compact revision, so it is looked up).
       watcher.on('error', (err: Error) => {
