@@ -186,9 +186,10 @@ export class EtcdStore implements Store {
       watcher.on('data', (res: RPC.IWatchResponse) => this.deliver(res, options, () => open));
       // A watch created with nothing to replay is caught up at once: etcd's answer carries the
       // current revision. (Idle progress otherwise waits for etcd's progress notify interval.)
-      watcher.on('connected', (res: RPC.IWatchResponse) => {
-        const w = watcher!;
-        if (open && Number(w.request.start_revision ?? 0) > Number(res.header.revision)) options.onProgress?.(fromEtcd(res.header.revision));
+      // (Only the first creation: the client moves its start revision on as events arrive.)
+      const startRevision = toEtcd(from) + 1;
+      watcher.once('connected', (res: RPC.IWatchResponse) => {
+        if (open && startRevision > Number(res.header.revision)) options.onProgress?.(fromEtcd(res.header.revision));
       });
       // etcd cancels a watch whose start revision is compacted (the client does not pass on
       // the compact revision, so it is looked up).
