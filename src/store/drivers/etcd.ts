@@ -85,6 +85,8 @@ export class EtcdStore implements Store {
     const options: RPC.IOptions = {
       hosts: opts.endpoints,
       dialTimeout: this.timeoutMs,
+      // A LIST of thousands of objects is one range answer: no 4 MiB cap (kube-apiserver lifts it too).
+      grpcOptions: { 'grpc.max_receive_message_length': -1 },
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + this.timeoutMs }),
     };
     if (opts.tls) options.credentials = { rootCertificate: opts.tls.caPem ? Buffer.from(opts.tls.caPem) : Buffer.alloc(0), certChain: opts.tls.certPem ? Buffer.from(opts.tls.certPem) : undefined, privateKey: opts.tls.keyPem ? Buffer.from(opts.tls.keyPem) : undefined };
