@@ -185,7 +185,16 @@ export class EtcdStore implements Store {
       if (!open) return;
       const builder = prefix || this.prefix.length ? this.client.watch().prefix(this.key(prefix)) : this.client.watch().inRange({ start: Buffer.from([0]), end: Buffer.from([0]) });
       watcher = builder.withPreviousKV().startRevision(String(toEtcd(from) + 1)).watcher();
-      watcher.on('data', (res: RPC.IWatchResponse) => this.deliver(res, options, () => open));
+      // Where a reconnected watch must resume: after the last event delivered. (The client would
+      // resume after the answer's header revision, which during catch-up is the store's current
+      // revision, not the last event's: events in between would be skipped.)
+      let resume = toEtcd(from) + 1;
+      const w = watcher;
+      w.on('data', (res: RPC.IWatchResponse) => {
+        resume = this.deliver(res, options, () => open) ?? resume;
+        w.request.start_revision = String(resume);
+      });
+      w.on('connected', () => (w.request.start_revision = String(resume)));
       // A watch created with nothing to replay is caught up at once: etcd's answer carries the
       // current revision. (Idle progress otherwise waits for etcd's progress notify interval.)
       // (Only the first creation: the client moves its start revision on as events arrive.)
@@ -213,13 +222,17 @@ export class EtcdStore implements Store {
     return handle;
   }
 
-  /** One watch response: its events as a batch, then progress up to its revision. */
-  private deliver(res: RPC.IWatchResponse, options: WatchOptions, open: () => boolean): void {
-    if (!open()) return;
-    const revision = fromEtcd(res.header.revision);
+  /**
+   * One watch response: its events as a batch, then progress up to the last of them. Returns
+   * the etcd revision to resume after it. Only an answer without events (etcd's progress
+   * notification, sent when the watch is caught up) vouches for its header revision.
+   */
+  private deliver(res: RPC.IWatchResponse, options: WatchOptions, open: () => boolean): number | undefined {
+    if (!open()) return undefined;
     if (res.events.length === 0) {
-      if (!res.created) options.onProgress?.(revision);
-      return;
+      if (res.created) return undefined;
+      options.onProgress?.(fromEtcd(res.header.revision));
+      return Number(res.header.revision) + 1;
     }
     const events: WatchEvent[] = res.events.map((e) => {
       const kv = this.kv(e.kv);
@@ -231,7 +244,9 @@ export class EtcdStore implements Store {
       return { type: 'PUT', kv, ...(prevKv ? { prevKv } : {}), revision: kv.modRevision };
     });
     options.onEvents(events);
-    if (open()) options.onProgress?.(Math.max(revision, events[events.length - 1].revision));
+    const last = events[events.length - 1].revision;
+    if (open()) options.onProgress?.(last);
+    return toEtcd(last) + 1;
   }
 
   async compact(revision: number): Promise<void> {
