@@ -296,6 +296,28 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHar
           for (const e of w.events.filter((x) => x.kv.value === 'live')) assert.equal(e.prevKv?.value, e.kv.key.slice('/x/k'.length));
         }));
 
+      test('from far back (2,500 revisions, more than etcd sends in one batch): progress never runs ahead of the events', { timeout: 60_000 }, () =>
+        withStore(async (s) => {
+          // One write first, so that the watch starts at a revision (fromRevision 0 would mean "now").
+          await s.create('/other', 'x');
+          for (let i = 0; i < 2500; i += 100) await Promise.all(Array.from({ length: 100 }, (_, j) => s.create(`/f/k${i + j}`, 'x')));
+          let delivered = 1;
+          let ahead = 0;
+          const w = collect(s, '/f/', 1);
+          const watcher = s.watch('/f/', {
+            fromRevision: 1,
+            onEvents: (batch: WatchEvent[]) => (delivered = batch[batch.length - 1].revision),
+            onProgress: (revision: number) => revision > delivered && ahead++,
+            onError: () => undefined,
+          });
+          await w.until(2501);
+          watcher.close();
+          w.watcher.close();
+          assert.equal(w.events.length, 2500);
+          assert.deepEqual(w.events.map((e) => e.revision), Array.from({ length: 2500 }, (_, i) => i + 2));
+          assert.equal(ahead, 0, 'progress reported past the last delivered event');
+        }));
+
       test('events arrive asynchronously, never inside the write call', TIMEOUT, () =>
         withStore(async (s) => {
           let delivered = false;
