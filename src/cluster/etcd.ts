@@ -63,9 +63,9 @@ const peerUrl = (m: EtcdMember) => `http://127.0.0.1:${m.peerPort}`;
  * directory is empty; a member restarted on its data rejoins with what it stored.
  */
 export function etcdMemberSpec(etcd: string, dataDir: string, layout: EtcdLayout, m: EtcdMember): ComponentSpec {
-  return {
+  const member = {
     name: m.name,
-    role: 'store',
+    role: 'store' as const,
     command: etcd,
     url: clientUrl(m),
     zone: m.zone,
@@ -90,4 +90,16 @@ export function etcdMemberSpec(etcd: string, dataDir: string, layout: EtcdLayout
       '--log-level', 'warn',
     ],
   };
+  return withParentDeathSignal(member);
+}
+
+/**
+ * etcd is not a Node process, so it cannot watch UNYO_SUPERVISOR_PID as unyo's own components
+ * do. util-linux's setpriv sets the parent-death signal and execs etcd (same pid), so a member
+ * gets SIGTERM when `unyo up` dies, even by `kill -9`, instead of running on unowned.
+ */
+export function withParentDeathSignal(spec: ComponentSpec): ComponentSpec {
+  const setpriv = spawnSync('sh', ['-c', 'command -v setpriv'], { encoding: 'utf8' }).stdout.trim();
+  if (!setpriv) return spec;
+  return { ...spec, command: setpriv, args: ['--pdeathsig', 'TERM', '--', spec.command, ...spec.args] };
 }

@@ -252,3 +252,22 @@ test('an etcd snapshot saved through the API brings the whole cluster back after
     rmSync(`${file}.sha256`, { force: true });
   }
 });
+
+test('kill -9 of unyo up takes every component with it, etcd members included', { timeout: 120_000 }, async () => {
+  const pids = components().map((c) => ({ name: c.name, pid: c.pid }));
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  cluster.process.kill('SIGKILL');
+  const left = await waitFor('every component gone', () => {
+    const running = pids.filter((p) => alive(p.pid));
+    return running.length === 0 ? [] : undefined;
+  }, 30_000).catch(() => pids.filter((p) => alive(p.pid)));
+  for (const p of pids) if (alive(p.pid)) process.kill(p.pid, 'SIGKILL');
+  assert.deepEqual(left.map((p) => p.name), [], 'components still running after unyo up died');
+});
