@@ -1,14 +1,19 @@
 // The node agent (the kubelet's role): registers this node, keeps its Lease and status
 // fresh, watches the Pods bound to it and gives each a PodWorker, and serves the API server
-// container logs and exec, attach and port-forward sessions. Containers outlive an agent
-// restart (the runtime re-adopts them); a clean stop of the agent stops every container it runs.
+// container logs and exec, attach and port-forward sessions over HTTPS (a self-signed serving
+// certificate made at start; only a client certificate the cluster CA signed for
+// kube-apiserver-kubelet-client gets in). Containers outlive an agent restart (the runtime
+// re-adopts them); a clean stop of the agent stops every container it runs.
 import http from 'node:http';
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { timingSafeEqual } from 'node:crypto';
 import type { KubeObject } from '../api/types.js';
+import { selfSignedServing } from '../api/certificates/x509.js';
+import { KUBELET_CLIENT_USER } from '../api/certificates/signers.js';
 import { ApiClient, core } from '../client/client.js';
 import { Informer } from '../client/informer.js';
 import { EventRecorder } from '../client/events.js';
@@ -45,8 +50,8 @@ export interface AgentOptions {
   zone: string;
   dataDir: string;
   timers: AgentTimers;
-  /** Bearer token the API server presents when it asks for logs. */
-  serverToken: string;
+  /** The CA whose signature a client certificate of the API server must carry (the cluster CA). */
+  clientCaPem: string;
   /** The cluster DNS Pods use (kubelet --cluster-dns and --cluster-domain); default none, cluster.local. */
   clusterDNS?: ClusterDNSConfig;
   /** The node's resolv.conf (Pods with dnsPolicy Default get it). */
@@ -62,7 +67,7 @@ export class NodeAgent {
   private services?: Informer;
   private hostResolver: ResolverConfig = { nameservers: [], searches: [], options: [] };
   private loops: NodeJS.Timeout[] = [];
-  private server?: http.Server;
+  private server?: https.Server;
   private streaming?: StreamingServer;
   private identity?: NodeIdentity;
   private readonly ipam: PodIPAllocator;
@@ -206,8 +211,9 @@ export class NodeAgent {
    * /stats/summary, /metrics/resource, /healthz, and the streaming upgrades /exec, /attach and
    * /portForward (streaming/).
    */
-  private listen(): Promise<number> {
-    this.server = http.createServer((req, res) => void this.serve(req, res));
+  private async listen(): Promise<number> {
+    const serving = await selfSignedServing(this.opts.nodeName, [this.opts.nodeName, 'localhost'], ['127.0.0.1']);
+    this.server = https.createServer({ key: serving.key, cert: serving.cert, ca: this.opts.clientCaPem, requestCert: true, rejectUnauthorized: false }, (req, res) => void this.serve(req, res));
     this.streaming = new StreamingServer(this.opts.runtime, this.streamingHost());
     this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
       if (!this.authorized(req)) {
@@ -222,11 +228,10 @@ export class NodeAgent {
     });
   }
 
-  /** Only the API server, presenting the token it was given, may use the endpoint. */
+  /** Only the API server, with a client certificate the cluster CA issued for it, may use the endpoint. */
   private authorized(req: http.IncomingMessage): boolean {
-    const auth = Buffer.from(req.headers.authorization ?? '');
-    const want = Buffer.from(`Bearer ${this.opts.serverToken}`);
-    return auth.length === want.length && timingSafeEqual(auth, want);
+    const socket = req.socket as TLSSocket;
+    return socket.authorized === true && socket.getPeerCertificate()?.subject?.CN === KUBELET_CLIENT_USER;
   }
 
   /** The Pods of this node as the streaming endpoint sees them, in the kubelet's words. */
@@ -253,7 +258,7 @@ export class NodeAgent {
   }
 
   private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://agent');
+    const url = new URL(req.url ?? '/', 'https://agent');
     if (!this.authorized(req)) {
       res.writeHead(401).end('Unauthorized');
       return;

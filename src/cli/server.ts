@@ -43,7 +43,6 @@ export async function serveApi(opts: ServeOptions): Promise<ServingApi> {
   // Pods reach the API server as https://kubernetes.default.svc (the first Service address).
   const pki = await ensurePki(opts.dataDir, [KUBERNETES_SERVICE_IP]);
   const token = ensureToken(join(opts.dataDir, 'pki', 'admin.token'));
-  const nodeClientToken = ensureToken(join(opts.dataDir, 'pki', 'node-client.token'));
   const tokens = new StaticTokens();
   tokens.add(token, { name: 'unyo-admin', groups: ['system:masters'] });
   // The process's own figures, the store's round trips and the API's requests, all on /metrics.
@@ -54,7 +53,6 @@ export async function serveApi(opts: ServeOptions): Promise<ServingApi> {
     store,
     pki,
     tokens: [tokens],
-    nodeClientToken,
     defaultTolerationSeconds: opts.profile === 'fast' ? 5 : 300,
     services: { serviceCIDR: SERVICE_CIDR },
     advertise: opts.advertise,

@@ -22,6 +22,8 @@ import { ttlAfterFinished } from './ttlafterfinished/controller.js';
 import { cronJobController } from './cronjob/controller.js';
 import { disruptionController } from './disruption/controller.js';
 import { resourceQuotaController } from './resourcequota/controller.js';
+import { csrApproving } from './certificates/approver.js';
+import { csrSigning } from './certificates/signer.js';
 
 export const controllers: ControllerDescriptor[] = [
   nodeLifecycle,
@@ -45,4 +47,6 @@ export const controllers: ControllerDescriptor[] = [
   cronJobController,
   disruptionController,
   resourceQuotaController,
+  csrApproving,
+  csrSigning,
 ];
