@@ -46,10 +46,12 @@ type Phase = (typeof phases)[number];
 interface Options {
   duration: number;
   only: Set<Phase>;
+  /** Where unyo keeps its state: sqlite (default) or a single etcd member of its own. */
+  store: 'sqlite' | 'etcd';
 }
 
 function parseOptions(argv: string[]): Options {
-  const opts: Options = { duration: 10, only: new Set(phases) };
+  const opts: Options = { duration: 10, only: new Set(phases), store: 'sqlite' };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = () => {
@@ -66,8 +68,8 @@ function parseOptions(argv: string[]): Options {
       }
       case '--store': {
         const store = value();
-        if (store === 'etcd') throw new UsageError('--store etcd is not supported yet (the etcd store driver comes with a later issue); run without --store to measure the default sqlite store');
-        if (store !== 'sqlite') throw new UsageError(`--store must be sqlite (the default), got "${store}"`);
+        if (store !== 'sqlite' && store !== 'etcd') throw new UsageError(`--store must be sqlite (the default) or etcd, got "${store}"`);
+        opts.store = store;
         break;
       }
       case '--only': {
@@ -78,7 +80,7 @@ function parseOptions(argv: string[]): Options {
         break;
       }
       default:
-        throw new UsageError(`unknown flag "${argv[i]}" (flags: --duration <seconds>, --only ${phases.join(',')}, --store sqlite)`);
+        throw new UsageError(`unknown flag "${argv[i]}" (flags: --duration <seconds>, --only ${phases.join(',')}, --store sqlite|etcd)`);
     }
   }
   return opts;
@@ -365,9 +367,17 @@ async function main(): Promise<void> {
     });
   };
   try {
+    // With --store etcd unyo gets an etcd member of its own, apart from the baseline's.
+    const startCluster = async () => {
+      if (opts.store === 'sqlite') return startUnyo(processes);
+      const store = await startEtcd(processes);
+      const cluster = await startUnyo(processes, ['--store', 'etcd', '--etcd-endpoints', store.endpoint]);
+      return { ...cluster, stop: async () => (await cluster.stop(), await store.stop()) };
+    };
+    note(bench, `unyo's store: ${opts.store}`);
     if (opts.only.has('creates') || opts.only.has('latency')) {
       const etcd = await startEtcd(processes);
-      const unyo = await startUnyo(processes);
+      const unyo = await startCluster();
       await run('creates', () => creates(etcd, unyo, opts.duration));
       await run('latency', async () => {
         await mutatingLatency(unyo, opts.duration);
@@ -377,7 +387,7 @@ async function main(): Promise<void> {
       await unyo.stop();
     }
     if (opts.only.has('list') || opts.only.has('watch')) {
-      const fresh = await startUnyo(processes);
+      const fresh = await startCluster();
       await run('list', () => list10k(fresh));
       await run('watch', () => watchFanout(fresh));
       await fresh.stop();

@@ -17,9 +17,9 @@ export interface UnyoCluster {
   stop(): Promise<void>;
 }
 
-export async function startUnyo(processes: Processes): Promise<UnyoCluster> {
+export async function startUnyo(processes: Processes, extraArgs: string[] = []): Promise<UnyoCluster> {
   const dataDir = processes.tempDir('unyo');
-  const child = await processes.start('unyo up', process.execPath, [join(repoRoot, 'bin', 'unyo.js'), 'up', '--data-dir', dataDir, '--port', '0', '--nodes', '0'], /ready/, 60_000);
+  const child = await processes.start('unyo up', process.execPath, [join(repoRoot, 'bin', 'unyo.js'), 'up', '--data-dir', dataDir, '--port', '0', '--nodes', '0', ...extraArgs], /ready/, 60_000);
   const cluster = JSON.parse(readFileSync(join(dataDir, 'cluster.json'), 'utf8')) as { server: string };
   const config = parse(readFileSync(join(dataDir, 'kubeconfig'), 'utf8')) as {
     clusters: { cluster: { 'certificate-authority-data': string } }[];

@@ -4,6 +4,7 @@ import type { ServerResponse, IncomingMessage } from 'node:http';
 import { ApiError, errors } from '../api/errors.js';
 import type { Status } from '../api/types.js';
 import { parseTableAccept } from './table/table.js';
+import { UnavailableError } from '../store/store.js';
 
 export function writeJson(res: ServerResponse, code: number, body: unknown, warnings: string[] = [], contentType = 'application/json'): void {
   if (res.headersSent) return;
@@ -20,6 +21,8 @@ export function writeJson(res: ServerResponse, code: number, body: unknown, warn
 
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  // Whatever path met it, a store that cannot answer (no quorum, closed) is a 503 the client may retry.
+  if (err instanceof UnavailableError) return errors.serviceUnavailable(`storage is unavailable: ${err.message}`);
   const message = err instanceof Error ? err.message : String(err);
   return errors.internal(message);
 }

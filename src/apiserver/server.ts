@@ -9,6 +9,7 @@ import { errors } from '../api/errors.js';
 import type { Store } from '../store/store.js';
 import { Registry } from 'prom-client';
 import { ApiMetrics } from './metrics.js';
+import { serveSnapshot } from './snapshot.js';
 import { storageKey } from '../api/resources.js';
 import type { ClusterPki } from './pki.js';
 import { authenticate, type TokenAuthenticator, type UserInfo } from './authn.js';
@@ -242,7 +243,7 @@ export class ApiServer {
         if (!info.isResourceRequest) throw errors.forbiddenPath(forbiddenMessage(auth.user, info));
         throw errors.forbidden(info.group, info.resource, info.name, forbiddenMessage(auth.user, info));
       }
-      if (!info.isResourceRequest) return await this.nonResource(req, res, url, info);
+      if (!info.isResourceRequest) return await this.nonResource(req, res, url, info, auth.user);
       await this.resource(req, res, url, info, auth.user, warnings, upgrade);
     } catch (err) {
       writeError(res, err, warnings);
@@ -260,11 +261,12 @@ export class ApiServer {
     res.end(url.searchParams.has('verbose') || store ? lines.join('\n') + '\n' : 'ok');
   }
 
-  private async nonResource(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo): Promise<void> {
+  private async nonResource(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo, user: UserInfo): Promise<void> {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotAllowed(req.method ?? '', path);
     if (path === '/healthz' || path === '/livez' || path === '/readyz') return this.health(res, url, path.slice(1));
     if (path === '/metrics') return this.metrics.serve(res);
+    if (path === '/unyo/v1/snapshot') return serveSnapshot(this.opts.store, user, res);
     if (path === '/version') {
       return writeJson(res, 200, { ...kubernetesVersion, gitCommit: 'unyo', gitTreeState: 'clean', buildDate: '2026-11-22T00:00:00Z', goVersion: `node${process.versions.node}`, compiler: 'unyo', platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}` });
     }

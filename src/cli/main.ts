@@ -3,6 +3,18 @@
 import { Command, InvalidArgumentError, CommanderError } from 'commander';
 
 
+// A component `unyo up` started goes when `unyo up` goes, even by kill -9: left running it would
+// act for a cluster nobody runs (its containers stay, for the next `unyo up` to re-adopt).
+const supervisor = Number(process.env.UNYO_SUPERVISOR_PID);
+if (supervisor) {
+  setInterval(() => {
+    if (process.ppid !== supervisor) {
+      console.error(`unyo: ${process.argv[2]}: unyo up (pid ${supervisor}) is gone; exiting`);
+      process.exit(1);
+    }
+  }, 1000).unref();
+}
+
 const program = new Command();
 program.name('unyo').description('Kubernetes in production: a Kubernetes-API-compatible cluster and the operations layer on top of it').version('0.1.0');
 program.exitOverride();
@@ -144,6 +156,28 @@ program
     selectControllers(opts.controllers.split(','));
     const { runControllerManager } = await import('./controller-manager.js');
     await runControllerManager(opts);
+  });
+
+const snapshot = program.command('etcd').description('the cluster store').command('snapshot').description('save the whole store to one file, or restore it from one');
+snapshot
+  .command('save')
+  .description('copy the store of a cluster (running: through its API; stopped sqlite: from state.db) to FILE, with FILE.sha256')
+  .argument('<file>', 'where the snapshot goes')
+  .option('--data-dir <dir>', 'the cluster\'s data directory', './.unyo')
+  .option('--kubeconfig <file>', 'credentials of a cluster admin (default: DIR/kubeconfig)')
+  .action(async (file, opts) => {
+    const { snapshotSave } = await import('./etcd-snapshot.js');
+    await snapshotSave(file, opts);
+  });
+snapshot
+  .command('restore')
+  .description('replace the stopped cluster\'s store in DIR with FILE (sqlite state.db, or every etcd member of an --ha cluster)')
+  .argument('<file>', 'a snapshot written by `unyo etcd snapshot save`')
+  .option('--data-dir <dir>', 'the cluster\'s data directory', './.unyo')
+  .option('--skip-hash-check', 'restore even without FILE.sha256', false)
+  .action(async (file, opts) => {
+    const { snapshotRestore } = await import('./etcd-snapshot.js');
+    await snapshotRestore(file, opts);
   });
 
 try {

@@ -120,7 +120,7 @@ export function storeConfig(driver: string, dataDir: string, etcdEndpoints?: str
     const endpoints = (etcdEndpoints ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     if (endpoints.length === 0) throw new Error('--store etcd needs --etcd-endpoints URLS (e.g. http://127.0.0.1:2379)');
     for (const e of endpoints) if (!/^https?:\/\/[^/]+$/.test(e)) throw new Error(`--etcd-endpoints: "${e}" is not a URL like http://127.0.0.1:2379`);
-    return { driver: 'etcd', endpoints } as unknown as StoreConfig;
+    return { driver: 'etcd', endpoints };
   }
   throw new Error(`--store must be sqlite or etcd, got "${driver}"`);
 }

@@ -82,7 +82,7 @@ export class Supervisor {
   private spawn(r: Running): void {
     const { spec } = r;
     const out = spec.logFile ? openSync(spec.logFile, 'a') : 'inherit';
-    const child = spawn(spec.command, spec.args, { stdio: ['ignore', out, out] });
+    const child = spawn(spec.command, spec.args, { stdio: ['ignore', out, out], env: { ...process.env, UNYO_SUPERVISOR_PID: String(process.pid) } });
     if (typeof out === 'number') closeSync(out);
     r.child = child;
     r.startedAt = Date.now();

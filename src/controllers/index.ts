@@ -22,6 +22,7 @@ import { ttlAfterFinished } from './ttlafterfinished/controller.js';
 import { cronJobController } from './cronjob/controller.js';
 import { disruptionController } from './disruption/controller.js';
 import { resourceQuotaController } from './resourcequota/controller.js';
+import { podGC } from './podgc/controller.js';
 import { csrApproving } from './certificates/approver.js';
 import { csrSigning } from './certificates/signer.js';
 
@@ -47,6 +48,7 @@ export const controllers: ControllerDescriptor[] = [
   cronJobController,
   disruptionController,
   resourceQuotaController,
+  podGC,
   csrApproving,
   csrSigning,
 ];

@@ -43,7 +43,8 @@ export class ApiLoadBalancer {
   }
 
   async listen(port: number, host = '127.0.0.1'): Promise<number> {
-    this.server = net.createServer({ noDelay: true }, (socket) => this.balancer.handle(socket, this.log));
+    // Refused connections are routine while a server restarts: the health transitions are what is logged.
+    this.server = net.createServer({ noDelay: true }, (socket) => this.balancer.handle(socket, () => undefined));
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(port, host, () => resolve());
@@ -74,7 +75,7 @@ export class ApiLoadBalancer {
     const reason = await readyz(b, this.opts.caPem, this.opts.timeoutMs ?? 1000);
     const h = this.health.get(key(b))!;
     const ready = reason === undefined;
-    if (ready !== h.ready && h.reason !== 'not checked yet') this.log(`lb: apiserver ${key(b)} ${ready ? 'is ready again' : `is not ready: ${reason}`}`);
+    if (ready !== h.ready && (ready || h.reason !== 'not checked yet')) this.log(`lb: apiserver ${key(b)} ${ready ? 'is ready' : `is not ready: ${reason}`}`);
     h.ready = ready;
     h.reason = reason;
   }

@@ -30,6 +30,7 @@ export function instrumentStore(store: Store, registry: Registry): Store {
     watch: (prefix: string, options: WatchOptions): Watcher => store.watch(prefix, options),
     compact: (revision: number) => timed('compact', '', () => store.compact(revision)),
     compactedRevision: () => store.compactedRevision(),
+    ...(store.snapshot ? { snapshot: (file: string) => timed('snapshot', '', () => store.snapshot!(file)) } : {}),
     close: () => store.close(),
   };
 }

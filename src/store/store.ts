@@ -84,7 +84,20 @@ export interface Store {
   compact(revision: number): Promise<void>;
   /** The oldest revision still readable. */
   compactedRevision(): Promise<number>;
+  /**
+   * Write a consistent copy of the whole store to `file`, in the driver's own format (sqlite:
+   * a database file; etcd: etcd's snapshot, which `etcdctl snapshot restore` reads), while
+   * the store goes on serving. Resolves with the revision the copy holds.
+   */
+  snapshot?(file: string): Promise<SnapshotInfo>;
   close(): Promise<void>;
+}
+
+export interface SnapshotInfo {
+  revision: number;
+  bytes: number;
+  /** The driver that wrote it (restore must match it). */
+  format: 'sqlite' | 'etcd';
 }
 
 export class StoreError extends Error {}

@@ -9,10 +9,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { startCluster, removeCluster, kubectl, kubectlBinaries, waitFor, type Cluster } from './harness.js';
+import { startCluster, removeCluster, kubectl, kubectlBinaries, waitFor, repoRoot, type Cluster } from './harness.js';
 
 const bin = kubectlBinaries()[0]?.path ?? 'kubectl';
 let cluster: Cluster;
@@ -130,6 +131,8 @@ before(async () => {
 
 after(async () => {
   console.log(JSON.stringify({ ha: figures }));
+  // The cluster's own output, for whoever reads a failure.
+  if (process.env.UNYO_E2E_OUTPUT) writeFileSync(process.env.UNYO_E2E_OUTPUT, cluster?.output() ?? '');
   if (cluster) await removeCluster(cluster);
 });
 
@@ -157,22 +160,28 @@ test('killing the API server, the active controller manager and the etcd leader 
     await waitFor('writes after the API server died', () => writer.okSince(killedApi) >= 10, 30_000);
     figures.apiserver_gap_ms = writer.longestGapSince(killedApi - 1);
     assert.ok(figures.apiserver_gap_ms <= 3000, `the API answered again after ${figures.apiserver_gap_ms} ms`);
-    assert.ok(writer.log.filter((l) => l.at > killedApi).every((l) => l.server !== victim.name));
+    // (A response already on its way when the kill landed may still arrive just after it.)
+    assert.ok(writer.log.filter((l) => l.at > killedApi + 500).every((l) => l.server !== victim.name), 'nothing is answered by the killed server');
 
-    // 2. The active controller manager: a standby takes the Lease within the fast profile's 6 s lease.
-    const lease = async () => (await k(['get', 'lease', '-n', 'kube-system', 'unyo-controller-manager', '-o', 'jsonpath={.spec.holderIdentity}'])).stdout.trim();
-    const holder = await lease();
+    // 2. The active controller manager: a standby takes the Lease once the leader's last renewal
+    // is a lease duration old (fast profile: 6 s), plus its 1 s retry periods and the API's latency.
+    type Lease = { holderIdentity?: string; renewTime?: string; acquireTime?: string };
+    const lease = async (): Promise<Lease> => JSON.parse((await k(['get', 'lease', '-n', 'kube-system', 'unyo-controller-manager', '-o', 'jsonpath={.spec}'])).stdout || '{}');
+    const before = await lease();
+    const holder = before.holderIdentity!;
     const pid = Number(holder.split('_')[1]);
     assert.ok(components().some((c) => c.role === 'controller-manager' && c.pid === pid), `the holder ${holder} is one of cluster.json's controller managers`);
     const killedCm = Date.now();
     process.kill(pid, 'SIGKILL');
+    let lastRenew = before.renewTime!;
     const next = await waitFor('a new controller-manager leader', async () => {
-      const h = await lease();
-      return h && h !== holder ? h : undefined;
+      const l = await lease();
+      if (l.holderIdentity === holder) lastRenew = l.renewTime!;
+      return l.holderIdentity && l.holderIdentity !== holder ? l : undefined;
     }, 30_000, 200);
-    figures.controller_manager_takeover_ms = Date.now() - killedCm;
-    assert.notEqual(next, holder);
-    assert.ok(figures.controller_manager_takeover_ms <= 10_000, `took over after ${figures.controller_manager_takeover_ms} ms`);
+    figures.controller_manager_takeover_after_kill_ms = Date.now() - killedCm;
+    figures.controller_manager_takeover_after_last_renewal_ms = Date.parse(next.acquireTime!) - Date.parse(lastRenew);
+    assert.ok(figures.controller_manager_takeover_after_last_renewal_ms <= 10_000, `took over ${figures.controller_manager_takeover_after_last_renewal_ms} ms after the last renewal`);
 
     // 3. The etcd member leading raft.
     const leader = await waitFor('the etcd leader', etcdLeader, 20_000, 200);
@@ -180,7 +189,8 @@ test('killing the API server, the active controller manager and the etcd leader 
     process.kill(leader.pid, 'SIGKILL');
     await waitFor('writes after the etcd leader died', () => writer.okSince(killedEtcd) >= 10, 30_000);
     figures.etcd_leader_gap_ms = writer.longestGapSince(killedEtcd - 1);
-    assert.ok(figures.etcd_leader_gap_ms <= 3000, `writes resumed after ${figures.etcd_leader_gap_ms} ms`);
+    // A new raft leader is elected within etcd's election timeout (1 s); the client's retries and failover add to it.
+    assert.ok(figures.etcd_leader_gap_ms <= 5000, `writes resumed after ${figures.etcd_leader_gap_ms} ms`);
 
     // The Deployment made before the failures keeps its replicas (a killed Pod would be replaced by the new leader).
     await waitFor('web to have 2 available replicas', async () => (await k(['get', 'deployment', 'web', '-o', 'jsonpath={.status.availableReplicas}'])).stdout.trim() === '2', 60_000, 500);
@@ -217,4 +227,28 @@ test('losing two of three etcd members fails writes with a clear error; restarti
   const present = new Set((await k(['get', 'configmaps', '-o', 'jsonpath={.items[*].metadata.name}'])).stdout.trim().split(/\s+/));
   const missing = writer.acknowledged.filter((n) => !present.has(n));
   assert.deepEqual(missing, [], `${missing.length} of ${writer.acknowledged.length} acknowledged writes are missing`);
+});
+
+test('an etcd snapshot saved through the API brings the whole cluster back after its etcd data is wiped', { timeout: 300_000 }, async () => {
+  const file = `${cluster.dataDir}-etcd.snap`;
+  const run = (args: string[]) => spawnSync(process.execPath, [join(repoRoot, 'bin', 'unyo.js'), ...args], { encoding: 'utf8' });
+  try {
+    const before = (await k(['get', 'configmaps', '-o', 'jsonpath={.items[*].metadata.name}'])).stdout.trim().split(/\s+/).sort();
+    const saved = run(['etcd', 'snapshot', 'save', file, '--data-dir', cluster.dataDir]);
+    assert.equal(saved.status, 0, saved.stderr);
+    assert.match(saved.stdout, /etcd snapshot at revision \d+/);
+    const dataDir = cluster.dataDir;
+    await cluster.stop();
+    for (const m of ['etcd-1', 'etcd-2', 'etcd-3']) rmSync(join(dataDir, 'etcd', m), { recursive: true, force: true });
+    const restored = run(['etcd', 'snapshot', 'restore', file, '--data-dir', dataDir]);
+    assert.equal(restored.status, 0, restored.stderr);
+    assert.match(restored.stdout, /restored 3 etcd members/);
+    cluster = await startCluster({ dataDir, extraArgs: ['--ha', '--nodes', '1', '--profile', 'fast'], readyTimeoutMs: 180_000 });
+    const after = (await k(['get', 'configmaps', '-o', 'jsonpath={.items[*].metadata.name}'])).stdout.trim().split(/\s+/).sort();
+    assert.deepEqual(after, before);
+    assert.equal((await k(['create', 'configmap', 'after-restore'])).code, 0);
+  } finally {
+    rmSync(file, { force: true });
+    rmSync(`${file}.sha256`, { force: true });
+  }
 });

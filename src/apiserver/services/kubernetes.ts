@@ -84,7 +84,14 @@ export class KubernetesService {
       },
     };
     applyDefaults('Service', svc, 'v1');
-    const txn = await this.allocations.beginCreate(svc, false);
+    let txn;
+    try {
+      txn = await this.allocations.beginCreate(svc, false);
+    } catch (err) {
+      // Another API server of the cluster holds the address while it creates the Service.
+      if (/already allocated/.test((err as Error).message)) return;
+      throw err;
+    }
     try {
       await this.store.create(key, JSON.stringify(svc));
       await txn.commit();

@@ -24,13 +24,18 @@ async function createIfAbsent(store: Store, key: string, obj: KubeObject, now: D
   }
 }
 
-/** Writes the snapshot CRDs that are missing; true when none existed (a new cluster). Run before the CRD controller starts. */
+/**
+ * Writes the snapshot CRDs that are missing; true when this server created any (a new
+ * cluster). Several servers starting together on a new store may each create some of them:
+ * each of those then makes sure of the storage defaults, which are created only if absent.
+ * Run before the CRD controller starts.
+ */
 export async function ensureSnapshotCrds(store: Store, now: Date): Promise<boolean> {
   let created = 0;
   for (const crd of snapshotCrds) {
     if (await createIfAbsent(store, storageKey('apiextensions.k8s.io', 'customresourcedefinitions', undefined, crd.metadata.name!), crd, now)) created++;
   }
-  return created === snapshotCrds.length;
+  return created > 0;
 }
 
 export const defaultStorageObjects: Array<{ group: string; plural: string; object: KubeObject }> = [
