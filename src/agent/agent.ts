@@ -48,6 +48,8 @@ export interface AgentOptions {
   /** 0-based index of this node on the machine: picks its pod address block. */
   nodeIndex: number;
   zone: string;
+  /** The address the API server reaches the agent at, published as the Node's InternalIP (default 127.0.0.1). */
+  nodeIP?: string;
   dataDir: string;
   timers: AgentTimers;
   /** The CA whose signature a client certificate of the API server must carry (the cluster CA). */
@@ -83,6 +85,10 @@ export class NodeAgent {
     this.stats = new StatsProvider(opts.runtime, opts.nodeName, this.now().toISOString().replace(/\.\d{3}Z$/, 'Z'), undefined, this.now);
   }
 
+  private get nodeIP(): string {
+    return this.opts.nodeIP ?? '127.0.0.1';
+  }
+
   get logDir(): string {
     return join(this.opts.dataDir, 'logs');
   }
@@ -90,7 +96,7 @@ export class NodeAgent {
   async start(): Promise<void> {
     const { client, nodeName, timers } = this.opts;
     const port = await this.listen();
-    this.identity = { name: nodeName, zone: this.opts.zone, port, hostIP: '127.0.0.1' };
+    this.identity = { name: nodeName, zone: this.opts.zone, port, hostIP: this.nodeIP };
     await retry(() => registerNode(client, this.identity!, this.now()));
     await retry(() => renewLease(client, nodeName, timers.leaseDurationSeconds, this.now()));
     this.loops.push(setInterval(() => void renewLease(client, nodeName, timers.leaseDurationSeconds, this.now()).catch(() => undefined), (timers.leaseDurationSeconds * 1000) / 4));
@@ -148,7 +154,7 @@ export class NodeAgent {
         volumes: this.opts.volumes,
         probes: this.opts.probes,
         nodeName: this.opts.nodeName,
-        hostIP: '127.0.0.1',
+        hostIP: this.nodeIP,
         podsDir: join(this.opts.dataDir, 'pods'),
         logDir: this.logDir,
         allocateIP: (id) => this.ipam.allocate(id),
@@ -212,7 +218,7 @@ export class NodeAgent {
    * /portForward (streaming/).
    */
   private async listen(): Promise<number> {
-    const serving = await selfSignedServing(this.opts.nodeName, [this.opts.nodeName, 'localhost'], ['127.0.0.1']);
+    const serving = await selfSignedServing(this.opts.nodeName, [this.opts.nodeName, 'localhost'], [...new Set(['127.0.0.1', this.nodeIP])]);
     this.server = https.createServer({ key: serving.key, cert: serving.cert, ca: this.opts.clientCaPem, requestCert: true, rejectUnauthorized: false }, (req, res) => void this.serve(req, res));
     this.streaming = new StreamingServer(this.opts.runtime, this.streamingHost());
     this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -224,7 +230,7 @@ export class NodeAgent {
     });
     return new Promise((resolve, reject) => {
       this.server!.once('error', reject);
-      this.server!.listen(0, '127.0.0.1', () => resolve((this.server!.address() as AddressInfo).port));
+      this.server!.listen(0, this.nodeIP, () => resolve((this.server!.address() as AddressInfo).port));
     });
   }
 

@@ -24,6 +24,7 @@ export interface AgentCommandOptions {
   name: string;
   index: number;
   zone: string;
+  nodeIp: string;
   dataDir: string;
   profile: 'default' | 'fast';
   clusterDns: string;
@@ -71,6 +72,7 @@ export async function runAgent(opts: AgentCommandOptions): Promise<void> {
     nodeName: opts.name,
     nodeIndex: opts.index,
     zone: opts.zone,
+    nodeIP: opts.nodeIp,
     dataDir: opts.dataDir,
     timers: agentTimers[opts.profile],
     // The API server's client certificate is signed by the cluster CA, the one the kubeconfig trusts.

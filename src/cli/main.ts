@@ -53,6 +53,7 @@ program
   .option('--profile <profile>', 'default or fast (the default toleration of unreachable nodes)', 'default')
   .option('--advertise-address <ip:port>', 'the address the kubernetes Service sends Pods to (a load balancer in front of several servers)')
   .option('--name <name>', 'this server\'s name, answered in the X-Unyo-Apiserver header')
+  .option('--bind-address <ip>', 'the address to listen on (0.0.0.0: every interface, for agents on other machines)', '127.0.0.1')
   .action(async (opts) => {
     if (opts.profile !== 'default' && opts.profile !== 'fast') throw new InvalidArgumentError(`--profile must be default or fast`);
     const { runServer } = await import('./server.js');
@@ -82,6 +83,7 @@ program
   .requiredOption('--name <name>', 'node name')
   .option('--index <n>', 'node index on this machine (picks its pod address block)', int('--index', 0, 63), 0)
   .option('--zone <zone>', 'topology.kubernetes.io/zone label', 'zone-a')
+  .option('--node-ip <ip>', 'the address the API server reaches this agent at (its InternalIP)', '127.0.0.1')
   .requiredOption('--data-dir <dir>', 'where the node keeps pods, logs and runtime state')
   .option('--profile <profile>', 'timers: default or fast', 'default')
   .option('--cluster-dns <ips>', 'the cluster DNS addresses Pods use (comma-separated); empty for none', '')
