@@ -74,3 +74,18 @@ test('etcd: losing quorum fails writes within the deadline; regaining it loses n
     await etcd.stop();
   }
 });
+
+test('etcd: a list larger than gRPC\'s default 4 MiB message comes back whole', { timeout: 120_000 }, async () => {
+  const etcd = await startEtcd(1);
+  const store = await open(etcd.endpoints);
+  try {
+    const value = 'x'.repeat(2000);
+    for (let i = 0; i < 3000; i += 100) await Promise.all(Array.from({ length: 100 }, (_, j) => store.create(`/big/${i + j}`, value)));
+    const listed = await store.list('/big/');
+    assert.equal(listed.items.length, 3000);
+    assert.equal(listed.count, 3000);
+  } finally {
+    await store.close();
+    await etcd.stop();
+  }
+});

@@ -85,6 +85,8 @@ export class EtcdStore implements Store {
     const options: RPC.IOptions = {
       hosts: opts.endpoints,
       dialTimeout: this.timeoutMs,
+      // A LIST of thousands of objects is one range answer: no 4 MiB cap (kube-apiserver lifts it too).
+      grpcOptions: { 'grpc.max_receive_message_length': -1 },
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + this.timeoutMs }),
     };
     if (opts.tls) options.credentials = { rootCertificate: opts.tls.caPem ? Buffer.from(opts.tls.caPem) : Buffer.alloc(0), certChain: opts.tls.certPem ? Buffer.from(opts.tls.certPem) : undefined, privateKey: opts.tls.keyPem ? Buffer.from(opts.tls.keyPem) : undefined };
@@ -183,7 +185,23 @@ export class EtcdStore implements Store {
       if (!open) return;
       const builder = prefix || this.prefix.length ? this.client.watch().prefix(this.key(prefix)) : this.client.watch().inRange({ start: Buffer.from([0]), end: Buffer.from([0]) });
       watcher = builder.withPreviousKV().startRevision(String(toEtcd(from) + 1)).watcher();
-      watcher.on('data', (res: RPC.IWatchResponse) => this.deliver(res, options, () => open));
+      // Where a reconnected watch must resume: after the last event delivered. (The client would
+      // resume after the answer's header revision, which during catch-up is the store's current
+      // revision, not the last event's: events in between would be skipped.)
+      let resume = toEtcd(from) + 1;
+      const w = watcher;
+      w.on('data', (res: RPC.IWatchResponse) => {
+        resume = this.deliver(res, options, () => open) ?? resume;
+        w.request.start_revision = String(resume);
+      });
+      w.on('connected', () => (w.request.start_revision = String(resume)));
+      // A watch created with nothing to replay is caught up at once: etcd's answer carries the
+      // current revision. (Idle progress otherwise waits for etcd's progress notify interval.)
+      // (Only the first creation: the client moves its start revision on as events arrive.)
+      const startRevision = toEtcd(from) + 1;
+      watcher.once('connected', (res: RPC.IWatchResponse) => {
+        if (open && startRevision > Number(res.header.revision)) options.onProgress?.(fromEtcd(res.header.revision));
+      });
       // etcd cancels a watch whose start revision is compacted (the client does not pass on
       // the compact revision, so it is looked up).
       watcher.on('error', (err: Error) => {
@@ -204,13 +222,17 @@ export class EtcdStore implements Store {
     return handle;
   }
 
-  /** One watch response: its events as a batch, then progress up to its revision. */
-  private deliver(res: RPC.IWatchResponse, options: WatchOptions, open: () => boolean): void {
-    if (!open()) return;
-    const revision = fromEtcd(res.header.revision);
+  /**
+   * One watch response: its events as a batch, then progress up to the last of them. Returns
+   * the etcd revision to resume after it. Only an answer without events (etcd's progress
+   * notification, sent when the watch is caught up) vouches for its header revision.
+   */
+  private deliver(res: RPC.IWatchResponse, options: WatchOptions, open: () => boolean): number | undefined {
+    if (!open()) return undefined;
     if (res.events.length === 0) {
-      if (!res.created) options.onProgress?.(revision);
-      return;
+      if (res.created) return undefined;
+      options.onProgress?.(fromEtcd(res.header.revision));
+      return Number(res.header.revision) + 1;
     }
     const events: WatchEvent[] = res.events.map((e) => {
       const kv = this.kv(e.kv);
@@ -222,7 +244,9 @@ export class EtcdStore implements Store {
       return { type: 'PUT', kv, ...(prevKv ? { prevKv } : {}), revision: kv.modRevision };
     });
     options.onEvents(events);
-    if (open()) options.onProgress?.(Math.max(revision, events[events.length - 1].revision));
+    const last = events[events.length - 1].revision;
+    if (open()) options.onProgress?.(last);
+    return toEtcd(last) + 1;
   }
 
   async compact(revision: number): Promise<void> {
