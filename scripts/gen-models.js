@@ -17,6 +17,7 @@ const roots = [
   'V1CustomResourceDefinition', 'V1Status', 'V1APIResourceList', 'V1APIGroupList', 'V1DeleteOptions',
   'V1PriorityClass', 'V1IngressClass', 'V1Ingress', 'V1NetworkPolicy',
   'V1TokenReview', 'V1SelfSubjectAccessReview', 'V1SubjectAccessReview', 'V1SelfSubjectRulesReview',
+  'V1CertificateSigningRequest',
 ];
 const models = {};
 const seen = new Set();

@@ -1,14 +1,19 @@
 // The node agent (the kubelet's role): registers this node, keeps its Lease and status
 // fresh, watches the Pods bound to it and gives each a PodWorker, and serves the API server
-// container logs and exec, attach and port-forward sessions. Containers outlive an agent
-// restart (the runtime re-adopts them); a clean stop of the agent stops every container it runs.
+// container logs and exec, attach and port-forward sessions over HTTPS (a self-signed serving
+// certificate made at start; only a client certificate the cluster CA signed for
+// kube-apiserver-kubelet-client gets in). Containers outlive an agent restart (the runtime
+// re-adopts them); a clean stop of the agent stops every container it runs.
 import http from 'node:http';
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { timingSafeEqual } from 'node:crypto';
 import type { KubeObject } from '../api/types.js';
+import { selfSignedServing } from '../api/certificates/x509.js';
+import { KUBELET_CLIENT_USER } from '../api/certificates/signers.js';
 import { ApiClient, core } from '../client/client.js';
 import { Informer } from '../client/informer.js';
 import { EventRecorder } from '../client/events.js';
@@ -43,10 +48,12 @@ export interface AgentOptions {
   /** 0-based index of this node on the machine: picks its pod address block. */
   nodeIndex: number;
   zone: string;
+  /** The address the API server reaches the agent at, published as the Node's InternalIP (default 127.0.0.1). */
+  nodeIP?: string;
   dataDir: string;
   timers: AgentTimers;
-  /** Bearer token the API server presents when it asks for logs. */
-  serverToken: string;
+  /** The CA whose signature a client certificate of the API server must carry (the cluster CA). */
+  clientCaPem: string;
   /** The cluster DNS Pods use (kubelet --cluster-dns and --cluster-domain); default none, cluster.local. */
   clusterDNS?: ClusterDNSConfig;
   /** The node's resolv.conf (Pods with dnsPolicy Default get it). */
@@ -62,7 +69,7 @@ export class NodeAgent {
   private services?: Informer;
   private hostResolver: ResolverConfig = { nameservers: [], searches: [], options: [] };
   private loops: NodeJS.Timeout[] = [];
-  private server?: http.Server;
+  private server?: https.Server;
   private streaming?: StreamingServer;
   private identity?: NodeIdentity;
   private readonly ipam: PodIPAllocator;
@@ -78,6 +85,10 @@ export class NodeAgent {
     this.stats = new StatsProvider(opts.runtime, opts.nodeName, this.now().toISOString().replace(/\.\d{3}Z$/, 'Z'), undefined, this.now);
   }
 
+  private get nodeIP(): string {
+    return this.opts.nodeIP ?? '127.0.0.1';
+  }
+
   get logDir(): string {
     return join(this.opts.dataDir, 'logs');
   }
@@ -85,7 +96,7 @@ export class NodeAgent {
   async start(): Promise<void> {
     const { client, nodeName, timers } = this.opts;
     const port = await this.listen();
-    this.identity = { name: nodeName, zone: this.opts.zone, port, hostIP: '127.0.0.1' };
+    this.identity = { name: nodeName, zone: this.opts.zone, port, hostIP: this.nodeIP };
     await retry(() => registerNode(client, this.identity!, this.now()));
     await retry(() => renewLease(client, nodeName, timers.leaseDurationSeconds, this.now()));
     this.loops.push(setInterval(() => void renewLease(client, nodeName, timers.leaseDurationSeconds, this.now()).catch(() => undefined), (timers.leaseDurationSeconds * 1000) / 4));
@@ -143,7 +154,7 @@ export class NodeAgent {
         volumes: this.opts.volumes,
         probes: this.opts.probes,
         nodeName: this.opts.nodeName,
-        hostIP: '127.0.0.1',
+        hostIP: this.nodeIP,
         podsDir: join(this.opts.dataDir, 'pods'),
         logDir: this.logDir,
         allocateIP: (id) => this.ipam.allocate(id),
@@ -206,8 +217,9 @@ export class NodeAgent {
    * /stats/summary, /metrics/resource, /healthz, and the streaming upgrades /exec, /attach and
    * /portForward (streaming/).
    */
-  private listen(): Promise<number> {
-    this.server = http.createServer((req, res) => void this.serve(req, res));
+  private async listen(): Promise<number> {
+    const serving = await selfSignedServing(this.opts.nodeName, [this.opts.nodeName, 'localhost'], [...new Set(['127.0.0.1', this.nodeIP])]);
+    this.server = https.createServer({ key: serving.key, cert: serving.cert, ca: this.opts.clientCaPem, requestCert: true, rejectUnauthorized: false }, (req, res) => void this.serve(req, res));
     this.streaming = new StreamingServer(this.opts.runtime, this.streamingHost());
     this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
       if (!this.authorized(req)) {
@@ -218,15 +230,14 @@ export class NodeAgent {
     });
     return new Promise((resolve, reject) => {
       this.server!.once('error', reject);
-      this.server!.listen(0, '127.0.0.1', () => resolve((this.server!.address() as AddressInfo).port));
+      this.server!.listen(0, this.nodeIP, () => resolve((this.server!.address() as AddressInfo).port));
     });
   }
 
-  /** Only the API server, presenting the token it was given, may use the endpoint. */
+  /** Only the API server, with a client certificate the cluster CA issued for it, may use the endpoint. */
   private authorized(req: http.IncomingMessage): boolean {
-    const auth = Buffer.from(req.headers.authorization ?? '');
-    const want = Buffer.from(`Bearer ${this.opts.serverToken}`);
-    return auth.length === want.length && timingSafeEqual(auth, want);
+    const socket = req.socket as TLSSocket;
+    return socket.authorized === true && socket.getPeerCertificate()?.subject?.CN === KUBELET_CLIENT_USER;
   }
 
   /** The Pods of this node as the streaming endpoint sees them, in the kubelet's words. */
@@ -253,7 +264,7 @@ export class NodeAgent {
   }
 
   private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://agent');
+    const url = new URL(req.url ?? '/', 'https://agent');
     if (!this.authorized(req)) {
       res.writeHead(401).end('Unauthorized');
       return;

@@ -31,6 +31,9 @@ export const errors = {
   forbidden: (group: string, resource: string, name: string, why: string) =>
     new ApiError(403, 'Forbidden', `${qualifiedResource(group, resource)}${name ? ` "${name}"` : ''} is forbidden: ${why}`, { name: name || undefined, group: group || undefined, kind: resource }),
 
+  /** A refused request for a path that is no resource (upstream: `forbidden: User "u" cannot get path "/metrics"`). */
+  forbiddenPath: (why: string) => new ApiError(403, 'Forbidden', `forbidden: ${why}`),
+
   notFound: (group: string, resource: string, name: string) =>
     new ApiError(404, 'NotFound', `${qualifiedResource(group, resource)} "${name}" not found`, { name, group: group || undefined, kind: resource }),
 

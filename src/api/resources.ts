@@ -22,7 +22,7 @@ export interface ResourceType {
   shortNames: string[];
   categories: string[];
   verbs: Verb[];
-  /** status, scale, and the special ones: binding, eviction, log, exec, attach, portforward, proxy. */
+  /** status, scale, and the special ones: binding, eviction, log, exec, attach, portforward, proxy, approval. */
   subresources: string[];
   scale?: ScaleSubresource;
   /** Name of the client-node model that describes the schema (see schema/models.json). */
@@ -86,6 +86,8 @@ const defs: Def[] = [
   { group: 'autoscaling', version: 'v1', kind: 'HorizontalPodAutoscaler', plural: 'horizontalpodautoscalers', shortNames: ['hpa'], categories: ['all'], subresources: ['status'], model: 'V1HorizontalPodAutoscaler', storageVersion: 'v2' },
 
   { group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', shortNames: ['pdb'], subresources: ['status'], model: 'V1PodDisruptionBudget' },
+
+  { group: 'certificates.k8s.io', version: 'v1', kind: 'CertificateSigningRequest', plural: 'certificatesigningrequests', namespaced: false, shortNames: ['csr'], subresources: ['status', 'approval'], model: 'V1CertificateSigningRequest' },
 
   { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', model: 'V1Lease' },
 

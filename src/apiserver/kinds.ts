@@ -24,8 +24,8 @@ export function defaultObject(resource: ResourceType, obj: KubeObject): FieldErr
   return [];
 }
 
-export function validateObject(resource: ResourceType, obj: KubeObject, old?: KubeObject): FieldError[] {
-  return validate(gk(resource), obj, old, { namespaced: resource.namespaced });
+export function validateObject(resource: ResourceType, obj: KubeObject, old?: KubeObject, subresource = ''): FieldError[] {
+  return validate(gk(resource), obj, old, { namespaced: resource.namespaced, subresource });
 }
 
 /** Kinds whose status a create keeps as sent (agents create Nodes with their status). */

@@ -1,95 +1,24 @@
 // The cluster's certificate authority and the certificates it signs: the API server's serving
 // certificate (for localhost, 127.0.0.1 and the machine's names) and client certificates
-// (admin, nodes). ECDSA P-256 keys, PEM files under <dataDir>/pki, made once and reused.
-import 'reflect-metadata'; // @peculiar/x509 needs the Reflect metadata API loaded first
+// (admin; the API server's own towards node agents). ECDSA P-256 keys, PEM files under
+// <dataDir>/pki, made once and reused. Node agents get theirs through CertificateSigningRequests.
+import { createCa, issue, type KeyPairPem } from '../api/certificates/x509.js'; // first: it loads reflect-metadata
 import * as x509 from '@peculiar/x509';
-import { webcrypto, randomBytes, createPrivateKey } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
+import { KUBELET_CLIENT_USER } from '../api/certificates/signers.js';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
-
-const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-
-export interface KeyPairPem {
-  cert: string;
-  key: string;
-}
+export { createCa, issue, type IssueOptions, type KeyPairPem } from '../api/certificates/x509.js';
 
 export interface ClusterPki {
   ca: KeyPairPem;
   serving: KeyPairPem;
   admin: KeyPairPem;
+  /** What the API server presents to node agents (logs, exec, proxy): kubeadm's apiserver-kubelet-client. */
+  kubeletClient: KeyPairPem;
 }
 
-async function exportKeyPem(key: CryptoKey): Promise<string> {
-  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key as webcrypto.CryptoKey));
-  return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).export({ format: 'pem', type: 'pkcs8' }).toString();
-}
-
-async function importKeyPem(pem: string): Promise<CryptoKey> {
-  const der = createPrivateKey(pem).export({ format: 'der', type: 'pkcs8' });
-  return (await webcrypto.subtle.importKey('pkcs8', der, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign'])) as unknown as CryptoKey;
-}
-
-const serial = () => randomBytes(16).toString('hex').replace(/^[89a-f]/, '1');
-const years = (n: number) => new Date(Date.now() + n * 365 * 24 * 3600 * 1000);
-
-export async function createCa(commonName = 'unyo-ca'): Promise<KeyPairPem> {
-  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: serial(),
-    name: `CN=${commonName}`,
-    notBefore: new Date(Date.now() - 3600_000),
-    notAfter: years(10),
-    keys,
-    signingAlgorithm: alg,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-    ],
-  });
-  return { cert: cert.toString('pem'), key: await exportKeyPem(keys.privateKey) };
-}
-
-export interface IssueOptions {
-  commonName: string;
-  /** Subject organizations: Kubernetes reads them as the user's groups. */
-  organizations?: string[];
-  dnsNames?: string[];
-  ipAddresses?: string[];
-  usage: 'server' | 'client';
-}
-
-/** Issue a certificate signed by the CA. */
-export async function issue(ca: KeyPairPem, opts: IssueOptions): Promise<KeyPairPem> {
-  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
-  const caCert = new x509.X509Certificate(ca.cert);
-  const caKey = await importKeyPem(ca.key);
-  const subject = [`CN=${opts.commonName}`, ...(opts.organizations ?? []).map((o) => `O=${o}`)].join(', ');
-  const extensions: x509.Extension[] = [
-    new x509.BasicConstraintsExtension(false, undefined, true),
-    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-    new x509.ExtendedKeyUsageExtension([opts.usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
-    await x509.AuthorityKeyIdentifierExtension.create(caCert),
-  ];
-  const names = [...(opts.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })), ...(opts.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value }))];
-  if (names.length) extensions.push(new x509.SubjectAlternativeNameExtension(names));
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: serial(),
-    subject,
-    issuer: caCert.subject,
-    notBefore: new Date(Date.now() - 3600_000),
-    notAfter: years(opts.usage === 'server' ? 5 : 1),
-    publicKey: keys.publicKey,
-    signingKey: caKey,
-    signingAlgorithm: alg,
-    extensions,
-  });
-  return { cert: cert.toString('pem'), key: await exportKeyPem(keys.privateKey) };
-}
 
 function writeAtomic(path: string, data: string, mode = 0o600): void {
   writeFileSync(`${path}.tmp`, data, { mode });
@@ -129,7 +58,12 @@ export async function ensurePki(dataDir: string, extraSans: string[] = []): Prom
     admin = await issue(ca, { commonName: 'unyo-admin', organizations: ['system:masters'], usage: 'client' });
     savePair(dir, 'admin', admin);
   }
-  return { ca, serving, admin };
+  let kubeletClient = loadPair(dir, 'apiserver-kubelet-client');
+  if (!kubeletClient) {
+    kubeletClient = await issue(ca, { commonName: KUBELET_CLIENT_USER, organizations: ['system:masters'], usage: 'client' });
+    savePair(dir, 'apiserver-kubelet-client', kubeletClient);
+  }
+  return { ca, serving, admin, kubeletClient };
 }
 
 function coversNames(certPem: string, dns: string[], ips: string[]): boolean {

@@ -13,7 +13,9 @@ import { serveSnapshot } from './snapshot.js';
 import { storageKey } from '../api/resources.js';
 import type { ClusterPki } from './pki.js';
 import { authenticate, type TokenAuthenticator, type UserInfo } from './authn.js';
-import { AuthenticatedAuthorizer, type Authorizer } from './authz.js';
+import { AuthenticatedAuthorizer, forbiddenMessage, type Authorizer } from './authz.js';
+import { BootstrapTokens } from './authn/bootstrap.js';
+import { ClusterInfo } from './clusterinfo.js';
 import { parseRequestInfo, type RequestInfo } from './requestinfo.js';
 import { ResourceRegistry } from './registry.js';
 import { WatchCache } from './watchcache.js';
@@ -43,6 +45,7 @@ import { podLog } from './verbs/log.js';
 import { nodeProxy } from './verbs/proxy.js';
 import { podStream } from './verbs/stream.js';
 import { eviction } from './verbs/eviction.js';
+import { certificateSigningRequestHooks } from './certificates.js';
 
 export const kubernetesVersion = { major: '1', minor: '33', gitVersion: 'v1.33.0+unyo' };
 
@@ -52,8 +55,10 @@ export interface ApiServerOptions {
   tokens: TokenAuthenticator[];
   authorizer?: Authorizer;
   now?: () => Date;
-  /** Token the API server presents to node agents (logs, exec). */
-  nodeClientToken?: string;
+  /** Accept bootstrap tokens (kube-system/bootstrap-token-<id> Secrets) as bearer tokens (default true, as kubeadm sets up). */
+  bootstrapTokens?: boolean;
+  /** The server URL kube-public/cluster-info gives joining nodes (default: the advertised address). */
+  clusterInfoServer?: string;
   /** How long new Pods tolerate not-ready/unreachable nodes (upstream 300 s). */
   defaultTolerationSeconds?: number;
   /** The Service cluster IP and node port ranges. */
@@ -77,6 +82,8 @@ export class ApiServer {
   private serviceRepair: ServiceAllocationRepair;
   private kubernetesService?: KubernetesService;
   private authorizer: Authorizer;
+  private readonly tokens: TokenAuthenticator[];
+  private clusterInfo?: ClusterInfo;
   private address = '';
   private openapiCache = new Map<string, { body: string; etag: string }>();
   private openapiGeneration = -1;
@@ -108,16 +115,20 @@ export class ApiServer {
         [
           'Service',
           {
-            prepareUpdate: (next, old) => allocations.prepareUpdate(next, old),
+            prepareUpdate: (next, old, subresource) => {
+              if (subresource === '') allocations.prepareUpdate(next, old);
+            },
             beginCreate: (obj, dryRun) => allocations.beginCreate(obj, dryRun),
             beginUpdate: (next, old, dryRun) => allocations.beginUpdate(next, old, dryRun),
             afterDelete: (obj) => allocations.release(obj).catch(() => undefined),
           },
         ],
+        ['CertificateSigningRequest.certificates.k8s.io', certificateSigningRequestHooks(now)],
       ]),
     };
     this.metrics = new ApiMetrics(opts.metricsRegistry ?? new Registry(), opts.store, () => watchCache.watcherCount);
     this.authorizer = opts.authorizer ?? new AuthenticatedAuthorizer();
+    this.tokens = opts.bootstrapTokens === false ? opts.tokens : [...opts.tokens, new BootstrapTokens(opts.store, now)];
     this.crds = new CrdController(opts.store, this.registry, this.parts.watchCache, now);
     this.serviceRepair = new ServiceAllocationRepair(opts.store, this.parts.watchCache, this.serviceAllocations, now);
   }
@@ -143,10 +154,13 @@ export class ApiServer {
     });
     const addr = this.server.address() as AddressInfo;
     this.address = `${host}:${addr.port}`;
+    const advertise = this.opts.advertise ?? { ip: host === '0.0.0.0' ? '127.0.0.1' : host, port: addr.port };
     if (this.opts.kubernetesService !== false) {
-      this.kubernetesService = new KubernetesService(this.opts.store, this.serviceAllocations, this.opts.advertise ?? { ip: host === '0.0.0.0' ? '127.0.0.1' : host, port: addr.port }, this.parts.now);
+      this.kubernetesService = new KubernetesService(this.opts.store, this.serviceAllocations, advertise, this.parts.now);
       await this.kubernetesService.start();
     }
+    this.clusterInfo = new ClusterInfo(this.opts.store, this.opts.clusterInfoServer ?? `https://${advertise.ip}:${advertise.port}`, this.opts.pki.ca.cert, this.parts.now);
+    await this.clusterInfo.ensure();
     this.scheduleCompaction();
   }
 
@@ -221,12 +235,13 @@ export class ApiServer {
       const url = new URL(req.url ?? '/', 'https://localhost');
       const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
       this.metrics.track(req, res, info);
-      const auth = await authenticate(req, this.opts.tokens);
+      const auth = await authenticate(req, this.tokens);
       if ('error' in auth) throw errors.unauthorized();
       const decision = await this.authorizer.authorize(auth.user, info);
       if (!decision.allowed) {
         if (auth.user.name === 'system:anonymous') throw errors.unauthorized();
-        throw errors.forbidden(info.group, info.resource, info.name, `User "${auth.user.name}" cannot ${info.verb} resource "${info.resource}" in API group "${info.group}"${info.namespace ? ` in the namespace "${info.namespace}"` : ''}`);
+        if (!info.isResourceRequest) throw errors.forbiddenPath(forbiddenMessage(auth.user, info));
+        throw errors.forbidden(info.group, info.resource, info.name, forbiddenMessage(auth.user, info));
       }
       if (!info.isResourceRequest) return await this.nonResource(req, res, url, info, auth.user);
       await this.resource(req, res, url, info, auth.user, warnings, upgrade);
@@ -322,24 +337,24 @@ export class ApiServer {
     const sub = info.subresource;
     if (sub) {
       const proxyPath = /^proxy(?:\/(.*))?$/.exec(sub);
-      if (proxyPath && resource.kind === 'Node' && resource.group === '' && this.opts.nodeClientToken) return nodeProxy(ctx, this.opts.nodeClientToken, proxyPath[1] ?? '');
+      if (proxyPath && resource.kind === 'Node' && resource.group === '') return nodeProxy(ctx, this.opts.pki.kubeletClient, proxyPath[1] ?? '');
       if (!resource.subresources.includes(sub)) throw errors.pathNotFound();
       if (sub === 'scale') return scale(ctx);
       if (sub === 'binding' && resource.kind === 'Pod' && resource.group === '') return binding(ctx);
       if (sub === 'eviction' && resource.kind === 'Pod' && resource.group === '') return eviction(ctx);
-      if (sub === 'log' && resource.kind === 'Pod' && resource.group === '' && this.opts.nodeClientToken) return podLog(ctx, this.opts.nodeClientToken);
-      if ((sub === 'exec' || sub === 'attach' || sub === 'portforward') && resource.kind === 'Pod' && resource.group === '' && this.opts.nodeClientToken) {
-        return podStream(ctx, this.opts.nodeClientToken);
+      if (sub === 'log' && resource.kind === 'Pod' && resource.group === '') return podLog(ctx, this.opts.pki.kubeletClient);
+      if ((sub === 'exec' || sub === 'attach' || sub === 'portforward') && resource.kind === 'Pod' && resource.group === '') {
+        return podStream(ctx, this.opts.pki.kubeletClient);
       }
       if (sub === 'finalize' && resource.kind === 'Namespace' && resource.group === '') {
         if (verb === 'update') return update(ctx);
         throw errors.methodNotAllowed(req.method ?? '', 'Namespace/finalize');
       }
-      if (sub === 'status') {
+      if (sub === 'status' || (sub === 'approval' && resource.kind === 'CertificateSigningRequest' && resource.group === 'certificates.k8s.io')) {
         if (verb === 'get') return get(ctx);
         if (verb === 'update') return update(ctx);
         if (verb === 'patch') return patch(ctx);
-        throw errors.methodNotAllowed(req.method ?? '', `${resource.kind}/status`);
+        throw errors.methodNotAllowed(req.method ?? '', `${resource.kind}/${sub}`);
       }
       throw errors.notFoundSubresource(resource, sub);
     }

@@ -8,12 +8,15 @@ import { randomBytes } from 'node:crypto';
 import { ApiClient } from '../client/client.js';
 import { openStore } from '../store/index.js';
 import { StaticTokens } from './authn.js';
-import { ensurePki } from './pki.js';
+import { ensurePki, type ClusterPki } from './pki.js';
 import { ApiServer } from './server.js';
 
 export interface TestApiServer {
   server: ApiServer;
   client: ApiClient;
+  /** https://127.0.0.1:<port> */
+  url: string;
+  pki: ClusterPki;
   /** A fresh client (e.g. one per component under test). */
   newClient(userAgent?: string): ApiClient;
   stop(): Promise<void>;
@@ -38,6 +41,8 @@ export async function startTestApiServer(opts: { now?: () => Date } = {}): Promi
   return {
     server,
     client,
+    url: `https://127.0.0.1:${server.port}`,
+    pki,
     newClient,
     stop: async () => {
       for (const c of clients) c.close();

@@ -1,7 +1,8 @@
 // Writes a kubeconfig that stock kubectl and client libraries read.
 import { stringify } from 'yaml';
 
-export function kubeconfig(opts: { name: string; server: string; caPem: string; token?: string; certPem?: string; keyPem?: string }): string {
+export function kubeconfig(opts: { name: string; server: string; caPem: string; token?: string; certPem?: string; keyPem?: string; user?: string }): string {
+  const userName = opts.user ?? `${opts.name}-admin`;
   const user: Record<string, string> = {};
   if (opts.token) user.token = opts.token;
   if (opts.certPem) user['client-certificate-data'] = Buffer.from(opts.certPem).toString('base64');
@@ -10,8 +11,8 @@ export function kubeconfig(opts: { name: string; server: string; caPem: string; 
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name: opts.name, cluster: { server: opts.server, 'certificate-authority-data': Buffer.from(opts.caPem).toString('base64') } }],
-    users: [{ name: `${opts.name}-admin`, user }],
-    contexts: [{ name: opts.name, context: { cluster: opts.name, user: `${opts.name}-admin`, namespace: 'default' } }],
+    users: [{ name: userName, user }],
+    contexts: [{ name: opts.name, context: { cluster: opts.name, user: userName, namespace: 'default' } }],
     'current-context': opts.name,
     preferences: {},
   });

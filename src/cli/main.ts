@@ -53,6 +53,7 @@ program
   .option('--profile <profile>', 'default or fast (the default toleration of unreachable nodes)', 'default')
   .option('--advertise-address <ip:port>', 'the address the kubernetes Service sends Pods to (a load balancer in front of several servers)')
   .option('--name <name>', 'this server\'s name, answered in the X-Unyo-Apiserver header')
+  .option('--bind-address <ip>', 'the address to listen on (0.0.0.0: every interface, for agents on other machines)', '127.0.0.1')
   .action(async (opts) => {
     if (opts.profile !== 'default' && opts.profile !== 'fast') throw new InvalidArgumentError(`--profile must be default or fast`);
     const { runServer } = await import('./server.js');
@@ -73,14 +74,18 @@ program
 
 program
   .command('agent')
-  .description('run a node agent (started by `unyo up` for each node)')
-  .requiredOption('--kubeconfig <file>', 'credentials for the API server')
+  .description('run a node agent (started by `unyo up` for each node; on another machine it joins with --server and --token)')
+  .option('--kubeconfig <file>', 'credentials for the API server')
+  .option('--server <url>', 'join: the API server, https://HOST:PORT')
+  .option('--token <token>', 'join: a bootstrap token from `unyo token create`')
+  .option('--ca-cert-hash <sha256:hex>', 'join: the pinned hash of the cluster CA\'s public key (repeatable)', (v: string, all: string[] = []) => [...all, v])
+  .option('--unsafe-skip-ca-verification', 'join: trust the CA the server names without a --ca-cert-hash pin', false)
   .requiredOption('--name <name>', 'node name')
   .option('--index <n>', 'node index on this machine (picks its pod address block)', int('--index', 0, 63), 0)
   .option('--zone <zone>', 'topology.kubernetes.io/zone label', 'zone-a')
+  .option('--node-ip <ip>', 'the address the API server reaches this agent at (its InternalIP)', '127.0.0.1')
   .requiredOption('--data-dir <dir>', 'where the node keeps pods, logs and runtime state')
   .option('--profile <profile>', 'timers: default or fast', 'default')
-  .requiredOption('--server-token-file <file>', 'token the API server presents when it asks for logs')
   .option('--cluster-dns <ips>', 'the cluster DNS addresses Pods use (comma-separated); empty for none', '')
   .option('--cluster-domain <domain>', 'the cluster domain', 'cluster.local')
   .option('--volumes-dir <dir>', 'where unyo.local volume directories are (the same directory the controller manager provisions into)')
@@ -89,6 +94,28 @@ program
     const { runAgent } = await import('./agent.js');
     await runAgent(opts);
   });
+
+const token = program.command('token').description('bootstrap tokens with which nodes join the cluster (`unyo agent --server URL --token TOKEN`)');
+const tokenTarget = (cmd: Command) =>
+  cmd.option('--kubeconfig <file>', 'the cluster to talk to (default: DATA_DIR/kubeconfig)').option('--data-dir <dir>', 'the data directory of `unyo up` (default ./.unyo)');
+tokenTarget(
+  token
+    .command('create')
+    .description('create a bootstrap token and print it with the command that joins a node')
+    .option('--ttl <duration>', 'how long the token is valid (e.g. 24h, 30m; 0: forever)', '24h')
+    .option('--description <text>', 'what the token is for'),
+).action(async (opts) => {
+  const { tokenCreate } = await import('./token.js');
+  await tokenCreate(opts);
+});
+tokenTarget(token.command('list').description('list bootstrap tokens')).action(async (opts) => {
+  const { tokenList } = await import('./token.js');
+  await tokenList(opts);
+});
+tokenTarget(token.command('delete').argument('<id>', 'the token id (or the whole token)').description('revoke a bootstrap token')).action(async (id: string, opts) => {
+  const { tokenDelete } = await import('./token.js');
+  await tokenDelete(id, opts);
+});
 
 program
   .command('scheduler')
@@ -122,6 +149,9 @@ program
   .option('--controllers <list>', 'controllers to run: "*" for all, "name" to add one, "-name" to leave one out', '*')
   .option('--no-leader-elect', 'run without taking the leader Lease (only one controller manager may run)')
   .option('--volumes-dir <dir>', 'where the unyo.local provisioner keeps volume and snapshot directories (without it the unyo.local controllers are off)')
+  .option('--cluster-signing-cert-file <file>', 'CA certificate csrsigning signs approved certificate requests with')
+  .option('--cluster-signing-key-file <file>', 'the key of that CA')
+  .option('--cluster-signing-duration <duration>', 'longest validity of the certificates csrsigning issues', '8760h')
   .action(async (opts) => {
     if (opts.profile !== 'default' && opts.profile !== 'fast') throw new InvalidArgumentError(`--profile must be default or fast`);
     const { selectControllers } = await import('../controllers/manager.js');

@@ -41,9 +41,10 @@ export interface ServingApi {
 /** Open the store and serve the API on it; PKI and tokens are made on first use and reused. */
 export async function serveApi(opts: ServeOptions): Promise<ServingApi> {
   // Pods reach the API server as https://kubernetes.default.svc (the first Service address).
-  const pki = await ensurePki(opts.dataDir, [KUBERNETES_SERVICE_IP]);
+  // Another machine reaches it by the address it binds to or advertises: the serving certificate names those too.
+  const reachable = [opts.host, opts.advertise?.ip].filter((ip): ip is string => !!ip && ip !== '0.0.0.0' && ip !== '127.0.0.1');
+  const pki = await ensurePki(opts.dataDir, [KUBERNETES_SERVICE_IP, ...reachable]);
   const token = ensureToken(join(opts.dataDir, 'pki', 'admin.token'));
-  const nodeClientToken = ensureToken(join(opts.dataDir, 'pki', 'node-client.token'));
   const tokens = new StaticTokens();
   tokens.add(token, { name: 'unyo-admin', groups: ['system:masters'] });
   // The process's own figures, the store's round trips and the API's requests, all on /metrics.
@@ -54,7 +55,6 @@ export async function serveApi(opts: ServeOptions): Promise<ServingApi> {
     store,
     pki,
     tokens: [tokens],
-    nodeClientToken,
     defaultTolerationSeconds: opts.profile === 'fast' ? 5 : 300,
     services: { serviceCIDR: SERVICE_CIDR },
     advertise: opts.advertise,
@@ -87,6 +87,7 @@ export interface ServerCommandOptions {
   etcdEndpoints?: string;
   profile: 'default' | 'fast';
   advertiseAddress?: string;
+  bindAddress: string;
   name?: string;
 }
 
@@ -99,7 +100,8 @@ export async function runServer(opts: ServerCommandOptions): Promise<void> {
     if (!m) throw new Error(`--advertise-address must be IP:PORT, got "${opts.advertiseAddress}"`);
     advertise = { ip: m[1], port: Number(m[2]) };
   }
-  const api = await serveApi({ dataDir: opts.dataDir, store, port: opts.port, profile: opts.profile, advertise, name: opts.name });
+  if (!/^[\d.]+$/.test(opts.bindAddress)) throw new Error(`--bind-address must be an IPv4 address, got "${opts.bindAddress}"`);
+  const api = await serveApi({ dataDir: opts.dataDir, store, port: opts.port, host: opts.bindAddress, profile: opts.profile, advertise, name: opts.name });
   console.log(`${opts.name ?? 'apiserver'}: ready, serving on ${api.url}`);
   let stopping = false;
   const stop = async () => {

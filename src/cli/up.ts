@@ -120,8 +120,6 @@ export async function up(opts: UpOptions): Promise<void> {
   // Made before any server starts, so that several servers on one directory never race to make them.
   const pki = await ensurePki(dir, [KUBERNETES_SERVICE_IP]);
   const token = ensureToken(join(dir, 'pki', 'admin.token'));
-  const nodeClientTokenFile = join(dir, 'pki', 'node-client.token');
-  ensureToken(nodeClientTokenFile);
 
   let url = '';
   let storeName = opts.store;
@@ -193,7 +191,7 @@ export async function up(opts: UpOptions): Promise<void> {
       const zone = opts.ha ? zones[i] : undefined;
       const cp: Partial<ComponentSpec> = { restart: opts.ha, zone };
       supervisor.start({ name: `scheduler${suffix}`, role: 'scheduler', ...cp, ...unyo(['scheduler', '--kubeconfig', kubeconfigPath, '--profile', profile]) });
-      supervisor.start({ name: `controller-manager${suffix}`, role: 'controller-manager', ...cp, ...unyo(['controller-manager', '--kubeconfig', kubeconfigPath, '--profile', profile, '--volumes-dir', volumesDir]) });
+      supervisor.start({ name: `controller-manager${suffix}`, role: 'controller-manager', ...cp, ...unyo(['controller-manager', '--kubeconfig', kubeconfigPath, '--profile', profile, '--volumes-dir', volumesDir, '--cluster-signing-cert-file', join(dir, 'pki', 'ca.crt'), '--cluster-signing-key-file', join(dir, 'pki', 'ca.key')]) });
     }
     // One proxy for the machine: every node of `unyo up` shares the host's loopback.
     supervisor.start({ name: 'proxy', role: 'proxy', restart: opts.ha, ...unyo(['proxy', '--kubeconfig', kubeconfigPath, '--cluster-dns', CLUSTER_DNS_IP, '--cluster-domain', CLUSTER_DOMAIN]) });
@@ -203,7 +201,7 @@ export async function up(opts: UpOptions): Promise<void> {
         name,
         role: 'agent',
         zone: zones[i % zones.length],
-        ...unyo(['agent', '--kubeconfig', kubeconfigPath, '--name', name, '--index', String(i), '--zone', zones[i % zones.length], '--data-dir', join(dir, 'nodes', name), '--profile', profile, '--server-token-file', nodeClientTokenFile, '--cluster-dns', CLUSTER_DNS_IP, '--cluster-domain', CLUSTER_DOMAIN, '--volumes-dir', volumesDir]),
+        ...unyo(['agent', '--kubeconfig', kubeconfigPath, '--name', name, '--index', String(i), '--zone', zones[i % zones.length], '--data-dir', join(dir, 'nodes', name), '--profile', profile, '--cluster-dns', CLUSTER_DNS_IP, '--cluster-domain', CLUSTER_DOMAIN, '--volumes-dir', volumesDir]),
       });
     }
     await Promise.race([waitForNodes(kubeconfigPath, opts.nodes), supervisor.startupFailed]);

@@ -23,6 +23,8 @@ import { cronJobController } from './cronjob/controller.js';
 import { disruptionController } from './disruption/controller.js';
 import { resourceQuotaController } from './resourcequota/controller.js';
 import { podGC } from './podgc/controller.js';
+import { csrApproving } from './certificates/approver.js';
+import { csrSigning } from './certificates/signer.js';
 
 export const controllers: ControllerDescriptor[] = [
   nodeLifecycle,
@@ -47,4 +49,6 @@ export const controllers: ControllerDescriptor[] = [
   disruptionController,
   resourceQuotaController,
   podGC,
+  csrApproving,
+  csrSigning,
 ];

@@ -4,7 +4,7 @@
 import { ApiClient } from '../client/client.js';
 import { controllers as all } from './index.js';
 import { systemClock, type Clock } from './runtime/clock.js';
-import { newContext, type Profile, type Runnable } from './runtime/context.js';
+import { newContext, type ClusterSigning, type Profile, type Runnable } from './runtime/context.js';
 import { LeaderElector, leaderIdentity } from './runtime/leaderelection.js';
 
 export interface ManagerOptions {
@@ -14,6 +14,8 @@ export interface ManagerOptions {
   leaderElect?: boolean;
   /** Where unyo.local volume directories live (unyo up passes <dataDir>/volumes). */
   volumesDir?: string;
+  /** The CA csrsigning signs with. */
+  clusterSigning?: ClusterSigning;
   clock?: Clock;
   log?: (line: string) => void;
 }
@@ -36,7 +38,7 @@ export class ControllerManager {
 
   constructor(private readonly client: ApiClient, private readonly opts: ManagerOptions) {
     this.log = opts.log ?? ((l) => console.log(l));
-    this.ctx = newContext(client, opts.clock ?? systemClock, opts.profile, { volumesDir: opts.volumesDir });
+    this.ctx = newContext(client, opts.clock ?? systemClock, opts.profile, { volumesDir: opts.volumesDir, clusterSigning: opts.clusterSigning });
   }
 
   /** Run the controllers once this process leads; `onLost` is called if leadership is lost. */

@@ -605,6 +605,32 @@ const table: Descriptions = {
   V1SelfSubjectAccessReview: { '': 'A SelfSubjectAccessReview asks whether the caller may perform an action (kubectl auth can-i).' },
   V1SubjectAccessReview: { '': 'A SubjectAccessReview asks whether a given user or group may perform an action.' },
   V1SelfSubjectRulesReview: { '': 'A SelfSubjectRulesReview lists what the caller may do in a namespace.' },
+  V1CertificateSigningRequest: { '': 'A CertificateSigningRequest asks a signer for an X.509 certificate: it is approved or denied, then the signer issues the certificate into its status. Node agents get their client certificates this way.' },
+  V1CertificateSigningRequestSpec: {
+    '': 'The certificate asked for and who asked.',
+    request: 'The PKCS#10 certificate request, PEM-encoded (base64 in JSON). Its signature must check out against the key it carries.',
+    signerName: 'The signer that should issue the certificate, as "domain/name" (kubernetes.io/kube-apiserver-client-kubelet for node client certificates).',
+    usages: 'Key usages the certificate should carry, such as "client auth", "digital signature", "key encipherment".',
+    expirationSeconds: 'Validity asked for, in seconds (at least 600). The signer may issue a shorter one.',
+    username: 'Who created the request; set by the API server.',
+    uid: 'The uid of the user who created the request; set by the API server.',
+    groups: 'The groups of the user who created the request; set by the API server.',
+    extra: 'Extra attributes of the user who created the request; set by the API server.',
+  },
+  V1CertificateSigningRequestStatus: {
+    '': 'Whether the request was approved, denied or failed, and the issued certificate.',
+    certificate: 'The issued certificate, PEM-encoded, set by the signer through the status subresource once the request is approved; it never changes afterwards.',
+    conditions: 'Approved or Denied (set through the approval subresource) and Failed (set by the signer).',
+  },
+  V1CertificateSigningRequestCondition: {
+    '': 'One condition of a request.',
+    type: 'Approved, Denied or Failed.',
+    status: 'True, False or Unknown; Approved, Denied and Failed may only be True.',
+    reason: 'A short CamelCase reason.',
+    message: 'A human-readable explanation.',
+    lastUpdateTime: 'When the condition was last updated.',
+    lastTransitionTime: 'When the condition last changed status.',
+  },
 };
 
 /** The description of a model's type, or undefined. */

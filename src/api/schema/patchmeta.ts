@@ -81,6 +81,18 @@ const table: Record<string, Record<string, PatchMeta>> = {
     add: { listType: 'atomic' },
     drop: { listType: 'atomic' },
   },
+  V1CertificateSigningRequest: {
+    metadata: { alwaysPresent: true },
+    spec: { alwaysPresent: true },
+    status: { alwaysPresent: true },
+  },
+  V1CertificateSigningRequestSpec: {
+    usages: { listType: 'atomic' },
+    groups: { listType: 'atomic' },
+  },
+  V1CertificateSigningRequestStatus: {
+    conditions: { listType: 'map', listMapKeys: ['type'] },
+  },
   V1CephFSPersistentVolumeSource: {
     monitors: { listType: 'atomic', alwaysPresent: true },
   },

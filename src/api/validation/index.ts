@@ -8,6 +8,7 @@ import { validateCustomResourceDefinition } from './apiextensions.js';
 import { validateControllerRevision, validateDaemonSet, validateDeployment, validateReplicaSet, validateStatefulSet } from './apps.js';
 import { validateHorizontalPodAutoscaler } from './autoscaling.js';
 import { validateCronJob, validateJob } from './batch.js';
+import { validateCertificateSigningRequest } from './certificates.js';
 import {
   validateConfigMap, validateCoreEvent, validateEndpoints, validateLimitRange, validateNamespace, validateNode, validateReplicationController,
   validateResourceQuota, validateSecret, validateServiceAccount,
@@ -24,7 +25,7 @@ import { validatePriorityClass } from './scheduling.js';
 import { validateService } from './service.js';
 import { validateCSIDriver, validateCSINode, validatePersistentVolume, validatePersistentVolumeClaim, validateStorageClass, validateVolumeAttachment } from './storage.js';
 
-export type Validator = (obj: KubeObject, old?: KubeObject) => FieldError[];
+export type Validator = (obj: KubeObject, old?: KubeObject, opts?: ValidateOptions) => FieldError[];
 
 const validators: Record<string, Validator> = {
   Pod: (o, old) => (old ? validatePodUpdate(o, old) : validatePodCreate(o)),
@@ -51,6 +52,7 @@ const validators: Record<string, Validator> = {
   [groupKindKey('batch', 'CronJob')]: validateCronJob,
   [groupKindKey('autoscaling', 'HorizontalPodAutoscaler')]: validateHorizontalPodAutoscaler,
   [groupKindKey('policy', 'PodDisruptionBudget')]: validatePodDisruptionBudget,
+  [groupKindKey('certificates.k8s.io', 'CertificateSigningRequest')]: validateCertificateSigningRequest,
   [groupKindKey('coordination.k8s.io', 'Lease')]: validateLease,
   [groupKindKey('discovery.k8s.io', 'EndpointSlice')]: validateEndpointSlice,
   [groupKindKey('storage.k8s.io', 'StorageClass')]: validateStorageClass,
@@ -69,6 +71,8 @@ const validators: Record<string, Validator> = {
 export interface ValidateOptions {
   /** Scope of a kind this file does not know (a custom resource): namespace then required or forbidden. */
   namespaced?: boolean;
+  /** The subresource an update goes through ('' for the object itself), for kinds whose rules differ by path. */
+  subresource?: string;
 }
 
 const builtinScope = new Map(builtinResources.map((r) => [groupKindKey(r.group, r.kind), r.namespaced]));
@@ -76,7 +80,7 @@ const builtinScope = new Map(builtinResources.map((r) => [groupKindKey(r.group, 
 export function validate(gk: string, obj: KubeObject, old?: KubeObject, opts: ValidateOptions = {}): FieldError[] {
   const validator = validators[gk];
   const errs = validator
-    ? validator(obj, old)
+    ? validator(obj, old, opts)
     : old
       ? validateObjectMetaUpdate(obj.metadata, old.metadata)
       : validateObjectMeta(obj.metadata, { namespaced: opts.namespaced ?? builtinScope.get(gk), nameFn: nameIsDNSSubdomain });

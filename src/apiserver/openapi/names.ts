@@ -31,6 +31,7 @@ const v1Packages: Record<string, string[]> = {
     'Scale', 'ScaleSpec', 'ScaleStatus',
   ],
   'io.k8s.api.policy.v1': ['PodDisruptionBudget', 'PodDisruptionBudgetSpec', 'PodDisruptionBudgetStatus', 'Eviction'],
+  'io.k8s.api.certificates.v1': ['CertificateSigningRequest', 'CertificateSigningRequestSpec', 'CertificateSigningRequestStatus', 'CertificateSigningRequestCondition'],
   'io.k8s.api.coordination.v1': ['Lease', 'LeaseSpec'],
   'io.k8s.api.discovery.v1': ['EndpointSlice', 'Endpoint', 'EndpointConditions', 'EndpointHints', 'ForNode', 'ForZone'],
   'io.k8s.api.storage.v1': [

@@ -62,6 +62,7 @@ const specialFields: Record<string, Record<string, Build>> = {
   EventsV1Event: { eventTime: microTime },
   EventsV1EventSeries: { lastObservedTime: microTime },
   V1LeaseSpec: { acquireTime: microTime, renewTime: microTime },
+  V1CertificateSigningRequestSpec: { extra: mapOf(arrayOf(() => ({ type: 'string' }))) },
   V1Secret: { data: mapOf(() => ({ type: 'string', format: 'byte' })) },
   V1ConfigMap: { binaryData: mapOf(() => ({ type: 'string', format: 'byte' })) },
   V1PodSpec: { overhead: quantityMap },

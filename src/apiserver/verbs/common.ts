@@ -121,6 +121,8 @@ export async function createObject(ctx: RequestContext, obj: KubeObject, manager
   meta.uid = randomUUID();
   meta.creationTimestamp = rfc3339(now);
   prepareForCreate(r, obj);
+  const hooks = r.crd ? undefined : ctx.parts.hooks.get(gk(r));
+  hooks?.prepareCreate?.(obj, ctx.user);
   delete meta.deletionTimestamp;
   delete meta.deletionGracePeriodSeconds;
   delete meta.selfLink;
@@ -133,7 +135,6 @@ export async function createObject(ctx: RequestContext, obj: KubeObject, manager
   }
   const dryRun = isDryRun(ctx);
   await ctx.parts.admission.run({ operation: 'CREATE', resource: r, subresource: '', namespace: meta.namespace ?? '', name: meta.name ?? '', object: obj, user: ctx.user, dryRun });
-  const hooks = r.crd ? undefined : ctx.parts.hooks.get(gk(r));
   const txn = await hooks?.beginCreate?.(obj, dryRun);
   if (dryRun) {
     await txn?.revert();
@@ -224,8 +225,9 @@ async function writeUpdate(ctx: RequestContext, current: KubeObject, desired: Ku
   checkNamespace(ctx, desired);
   const isNamespace = r.kind === 'Namespace' && r.group === '';
   let next: KubeObject;
-  if (opts.subresource === 'status') {
-    // A status write changes status only (and may not touch spec or most metadata).
+  if (opts.subresource === 'status' || opts.subresource === 'approval') {
+    // A status write changes status only (and may not touch spec or most metadata); a
+    // CertificateSigningRequest's approval is a write of its conditions, narrowed by its hooks.
     next = structuredClone(current);
     next.status = desired.status;
     if (desired.metadata.managedFields) next.metadata.managedFields = desired.metadata.managedFields;
@@ -265,7 +267,7 @@ async function writeUpdate(ctx: RequestContext, current: KubeObject, desired: Ku
   delete meta.selfLink;
   if (!r.crd && r.model) dropEmptyCollections(r.model, next);
   const hooks = r.crd ? undefined : ctx.parts.hooks.get(gk(r));
-  if (opts.subresource !== 'status') hooks?.prepareUpdate?.(next, current);
+  hooks?.prepareUpdate?.(next, current, opts.subresource);
   const errs = opts.subresource === 'status' ? [] : defaultObject(r, next);
   if (old.generation !== undefined) meta.generation = old.generation + (specChanged(current, next) ? 1 : 0);
   else delete meta.generation;
@@ -274,7 +276,7 @@ async function writeUpdate(ctx: RequestContext, current: KubeObject, desired: Ku
     if (added.length) errs.push({ type: 'FieldValueForbidden', field: 'metadata.finalizers', detail: `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}` });
   }
   next.metadata.resourceVersion = current.metadata.resourceVersion;
-  throwIfInvalid(ctx, next, [...errs, ...validateObject(r, next, current)]);
+  throwIfInvalid(ctx, next, [...errs, ...validateObject(r, next, current, opts.subresource)]);
   const now = ctx.parts.now();
   if (!opts.skipManagedFields) {
     // A body without managedFields keeps the stored ones; a body with different ones resets them.

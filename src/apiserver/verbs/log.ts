@@ -1,14 +1,15 @@
 // pods/log: the API server finds the Pod's node and streams the container's log from that
 // node's agent (as upstream proxies to the kubelet), passing the log options through.
-import http from 'node:http';
+import https from 'node:https';
+import type { KeyPairPem } from '../../api/certificates/x509.js';
 import { errors } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import type { RequestContext } from '../context.js';
 import { decodeObject, objectKey } from '../objects.js';
-import { agentEndpoint } from './nodeagent.js';
+import { agentEndpoint, agentTls } from './nodeagent.js';
 const passThrough = ['follow', 'previous', 'tailLines', 'sinceSeconds', 'sinceTime', 'timestamps', 'limitBytes'];
 
-export async function podLog(ctx: RequestContext, nodeClientToken: string): Promise<void> {
+export async function podLog(ctx: RequestContext, kubeletClient: KeyPairPem): Promise<void> {
   if (ctx.info.verb !== 'get') throw errors.methodNotAllowed(ctx.req.method ?? '', 'pods/log');
   const r = ctx.resource;
   const name = ctx.info.name;
@@ -38,7 +39,7 @@ export async function podLog(ctx: RequestContext, nodeClientToken: string): Prom
   }
   const path = `/containerLogs/${encodeURIComponent(ctx.info.namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${q}`;
   await new Promise<void>((resolve, reject) => {
-    const upstream = http.get({ host: address, port, path, headers: { Authorization: `Bearer ${nodeClientToken}` } }, (res) => {
+    const upstream = https.get({ host: address, port, path, ...agentTls(kubeletClient) }, (res) => {
       if (res.statusCode !== 200) {
         let text = '';
         res.on('data', (d) => (text += d));

@@ -1,5 +1,10 @@
 // Where a Pod's node agent listens: the node's InternalIP and the port it publishes as its
-// kubelet endpoint. pods/log, exec, attach and portforward are all served by that agent.
+// kubelet endpoint. pods/log, exec, attach and portforward are all served by that agent, over
+// HTTPS: the API server presents its kubelet client certificate (CN kube-apiserver-kubelet-client,
+// signed by the cluster CA) and, as upstream does without --kubelet-certificate-authority,
+// does not verify the agent's self-signed serving certificate.
+import type { RequestOptions } from 'node:https';
+import type { KeyPairPem } from '../../api/certificates/x509.js';
 import { errors } from '../../api/errors.js';
 import { builtinResources } from '../../api/resources.js';
 import type { RequestContext } from '../context.js';
@@ -10,6 +15,11 @@ const nodes = builtinResources.find((r) => r.kind === 'Node' && r.group === '')!
 export interface AgentEndpoint {
   host: string;
   port: number;
+}
+
+/** TLS options of a request to an agent. */
+export function agentTls(client: KeyPairPem): Pick<RequestOptions, 'cert' | 'key' | 'rejectUnauthorized' | 'servername'> {
+  return { cert: client.cert, key: client.key, rejectUnauthorized: false };
 }
 
 export async function agentEndpoint(ctx: RequestContext, nodeName: string, podName: string): Promise<AgentEndpoint> {

@@ -1,12 +1,14 @@
 // nodes/proxy: requests under /api/v1/nodes/<node>/proxy/<path> go to that node's agent, as
 // upstream proxies them to the kubelet (`kubectl get --raw .../proxy/stats/summary`,
 // metrics scrapers). The agent serves /stats/summary, /metrics/resource and /healthz.
-import http from 'node:http';
+import https from 'node:https';
+import type { KeyPairPem } from '../../api/certificates/x509.js';
+import { agentTls } from './nodeagent.js';
 import { errors } from '../../api/errors.js';
 import type { RequestContext } from '../context.js';
 import { decodeObject, objectKey } from '../objects.js';
 
-export async function nodeProxy(ctx: RequestContext, nodeClientToken: string, path: string): Promise<void> {
+export async function nodeProxy(ctx: RequestContext, kubeletClient: KeyPairPem, path: string): Promise<void> {
   const method = ctx.req.method ?? 'GET';
   if (method !== 'GET' && method !== 'HEAD') throw errors.methodNotAllowed(method, 'nodes/proxy');
   const name = ctx.info.name;
@@ -18,7 +20,7 @@ export async function nodeProxy(ctx: RequestContext, nodeClientToken: string, pa
   if (!port) throw errors.serviceUnavailable(`node "${name}" does not publish its agent endpoint`);
   const query = ctx.query.toString();
   await new Promise<void>((resolve, reject) => {
-    const upstream = http.request({ host: address, port, method, path: `/${path}${query ? `?${query}` : ''}`, headers: { Authorization: `Bearer ${nodeClientToken}` } }, (res) => {
+    const upstream = https.request({ host: address, port, method, path: `/${path}${query ? `?${query}` : ''}`, ...agentTls(kubeletClient) }, (res) => {
       const headers: Record<string, string> = {};
       if (res.headers['content-type']) headers['Content-Type'] = res.headers['content-type'];
       ctx.res.writeHead(res.statusCode ?? 502, headers);

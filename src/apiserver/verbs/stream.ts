@@ -3,13 +3,14 @@
 // — then hands the upgrade to that node's agent and relays bytes both ways, whatever the
 // client negotiates with it (WebSocket, SPDY/3.1, SPDY tunnelled in WebSocket). A refusal by
 // the agent (a container not running, no common protocol) reaches the client unchanged.
-import http from 'node:http';
+import https from 'node:https';
+import type { KeyPairPem } from '../../api/certificates/x509.js';
 import type { Duplex } from 'node:stream';
 import { errors } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import type { RequestContext } from '../context.js';
 import { decodeObject, objectKey } from '../objects.js';
-import { agentEndpoint } from './nodeagent.js';
+import { agentEndpoint, agentTls } from './nodeagent.js';
 
 export type StreamSubresource = 'exec' | 'attach' | 'portforward';
 
@@ -98,7 +99,7 @@ export function agentStreamPath(pod: PodShape, subresource: StreamSubresource, q
 /** Headers of the client's upgrade request the agent needs to negotiate with it. */
 const passedHeaders = ['upgrade', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol', 'sec-websocket-extensions', 'x-stream-protocol-version'];
 
-export async function podStream(ctx: RequestContext, nodeClientToken: string): Promise<void> {
+export async function podStream(ctx: RequestContext, kubeletClient: KeyPairPem): Promise<void> {
   const subresource = ctx.info.subresource as StreamSubresource;
   if (ctx.info.verb !== 'get' && ctx.info.verb !== 'create') throw errors.methodNotAllowed(ctx.req.method ?? '', `pods/${subresource}`);
   const r = ctx.resource;
@@ -109,14 +110,14 @@ export async function podStream(ctx: RequestContext, nodeClientToken: string): P
   const path = agentStreamPath(pod, subresource, ctx.query);
   if (!ctx.upgrade) throw errors.badRequest('Upgrade request required');
   const endpoint = await agentEndpoint(ctx, pod.spec.nodeName!, name);
-  const headers: Record<string, string | string[]> = { Authorization: `Bearer ${nodeClientToken}`, Connection: 'Upgrade' };
+  const headers: Record<string, string | string[]> = { Connection: 'Upgrade' };
   for (const h of passedHeaders) {
     const v = ctx.req.headersDistinct[h];
     if (v) headers[h] = v.length === 1 ? v[0] : v;
   }
   const { socket, head } = ctx.upgrade;
   await new Promise<void>((resolve, reject) => {
-    const upstream = http.request({ host: endpoint.host, port: endpoint.port, method: 'GET', path, headers });
+    const upstream = https.request({ host: endpoint.host, port: endpoint.port, method: 'GET', path, headers, ...agentTls(kubeletClient) });
     upstream.on('upgrade', (res, agentSocket: Duplex, agentHead: Buffer) => {
       ctx.upgrade!.taken = true;
       if (socket.destroyed) {

@@ -2,6 +2,7 @@
 // informers, the clock, the timer profile and an event recorder per component.
 import { ApiClient } from '../../client/client.js';
 import { EventRecorder } from '../../client/events.js';
+import type { KeyPairPem } from '../../api/certificates/x509.js';
 import type { Clock } from './clock.js';
 import { SharedInformers } from './informers.js';
 
@@ -14,8 +15,16 @@ export interface ControllerContext {
   profile: Profile;
   /** Where unyo.local keeps volume directories (`--volumes-dir`); unset, the unyo.local controllers stay off. */
   volumesDir?: string;
+  /** The CA that signs approved certificate requests (`--cluster-signing-*`); unset, csrsigning signs nothing. */
+  clusterSigning?: ClusterSigning;
   /** An event recorder reporting as `component` (e.g. "deployment-controller"). */
   recorder(component: string): EventRecorder;
+}
+
+export interface ClusterSigning {
+  ca: KeyPairPem;
+  /** The longest validity it issues (`--cluster-signing-duration`, upstream one year). */
+  durationSeconds: number;
 }
 
 /** A controller once set up: started after the informers have synced, stopped on shutdown. */
@@ -31,13 +40,14 @@ export interface ControllerDescriptor {
   setup(ctx: ControllerContext): Runnable;
 }
 
-export function newContext(client: ApiClient, clock: Clock, profile: Profile, opts: { volumesDir?: string } = {}): ControllerContext {
+export function newContext(client: ApiClient, clock: Clock, profile: Profile, opts: { volumesDir?: string; clusterSigning?: ClusterSigning } = {}): ControllerContext {
   return {
     client,
     informers: new SharedInformers(client),
     clock,
     profile,
     volumesDir: opts.volumesDir,
+    clusterSigning: opts.clusterSigning,
     recorder: (component) => new EventRecorder(client, component, undefined, () => new Date(clock.now())),
   };
 }

@@ -57,6 +57,7 @@ export const resources = {
   persistentVolumeClaims: { group: '', version: 'v1', plural: 'persistentvolumeclaims' },
   resourceQuotas: { group: '', version: 'v1', plural: 'resourcequotas' },
   leases: { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' },
+  certificateSigningRequests: { group: 'certificates.k8s.io', version: 'v1', plural: 'certificatesigningrequests' },
   replicaSets: { group: 'apps', version: 'v1', plural: 'replicasets' },
   deployments: { group: 'apps', version: 'v1', plural: 'deployments' },
   daemonSets: { group: 'apps', version: 'v1', plural: 'daemonsets' },
