@@ -25,14 +25,14 @@ function writeAtomic(path: string, data: string, mode = 0o600): void {
   renameSync(`${path}.tmp`, path);
 }
 
-function loadPair(dir: string, name: string): KeyPairPem | undefined {
+export function loadPair(dir: string, name: string): KeyPairPem | undefined {
   const cert = join(dir, `${name}.crt`);
   const key = join(dir, `${name}.key`);
   if (!existsSync(cert) || !existsSync(key)) return undefined;
   return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') };
 }
 
-function savePair(dir: string, name: string, pair: KeyPairPem): void {
+export function savePair(dir: string, name: string, pair: KeyPairPem): void {
   writeAtomic(join(dir, `${name}.key`), pair.key);
   writeAtomic(join(dir, `${name}.crt`), pair.cert, 0o644);
 }

@@ -16,7 +16,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { loadKubeconfig } from '../client/client.js';
 import { openStore } from '../store/index.js';
-import type { EtcdLayout } from '../cluster/etcd.js';
+import { peerUrl, type EtcdLayout } from '../cluster/etcd.js';
 
 export interface SaveOptions {
   dataDir: string;
@@ -159,13 +159,12 @@ export async function snapshotRestore(file: string, opts: RestoreOptions): Promi
   const etcdctl = spawnSync('sh', ['-c', 'command -v etcdctl'], { encoding: 'utf8' }).stdout.trim();
   if (!etcdctl) throw new Error('restoring an etcd snapshot needs etcdctl: run `sudo apt-get install etcd-client` (or scripts/install-deps)');
   const layout = JSON.parse(readFileSync(layoutFile, 'utf8')) as EtcdLayout;
-  const peer = (port: number) => `http://127.0.0.1:${port}`;
-  const initial = layout.members.map((m) => `${m.name}=${peer(m.peerPort)}`).join(',');
+  const initial = layout.members.map((m) => `${m.name}=${peerUrl(layout, m)}`).join(',');
   // Each member's new data directory is made next to the old before anything is moved.
   const work = mkdtempSync(join(dirname(layoutFile), '.restore-'));
   try {
     for (const m of layout.members) {
-      const run = spawnSync(etcdctl, ['snapshot', 'restore', source, '--name', m.name, '--data-dir', join(work, m.name), '--initial-cluster', initial, '--initial-cluster-token', layout.token, '--initial-advertise-peer-urls', peer(m.peerPort)], { encoding: 'utf8', env: { ...process.env, ETCDCTL_API: '3' } });
+      const run = spawnSync(etcdctl, ['snapshot', 'restore', source, '--name', m.name, '--data-dir', join(work, m.name), '--initial-cluster', initial, '--initial-cluster-token', layout.token, '--initial-advertise-peer-urls', peerUrl(layout, m)], { encoding: 'utf8', env: { ...process.env, ETCDCTL_API: '3' } });
       if (run.status !== 0) throw new Error(`etcdctl snapshot restore for ${m.name} failed: ${(run.stderr || run.stdout).trim().split('\n').pop()}`);
       console.error(`unyo: ${m.name} restored`);
     }

@@ -2,6 +2,7 @@
 // single-machine cluster and starts three of them (on an etcd cluster) for `--ha`; on
 // several machines each control-plane machine runs one against the same etcd cluster.
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { ensureToken } from '../cluster/files.js';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { openStore, type Store, type StoreConfig } from '../store/index.js';
@@ -80,11 +81,10 @@ export async function serveApi(opts: ServeOptions): Promise<ServingApi> {
   };
 }
 
-export interface ServerCommandOptions {
+export interface ServerCommandOptions extends EtcdFlags {
   dataDir: string;
   port: number;
   store: string;
-  etcdEndpoints?: string;
   profile: 'default' | 'fast';
   advertiseAddress?: string;
   bindAddress: string;
@@ -93,7 +93,7 @@ export interface ServerCommandOptions {
 
 /** The `unyo server` command: serve until SIGINT/SIGTERM. */
 export async function runServer(opts: ServerCommandOptions): Promise<void> {
-  const store = storeConfig(opts.store, opts.dataDir, opts.etcdEndpoints);
+  const store = storeConfig(opts.store, opts.dataDir, opts);
   let advertise: ServeOptions['advertise'];
   if (opts.advertiseAddress) {
     const m = /^([\d.]+):(\d+)$/.exec(opts.advertiseAddress);
@@ -114,17 +114,48 @@ export async function runServer(opts: ServerCommandOptions): Promise<void> {
   process.on('SIGINT', () => void stop());
 }
 
-/** The store a server uses, from the command line's --store and --etcd-endpoints. */
-export function storeConfig(driver: string, dataDir: string, etcdEndpoints?: string): StoreConfig {
+/** How a server reaches etcd: the command line's --etcd-* flags (kube-apiserver's names). */
+export interface EtcdFlags {
+  etcdEndpoints?: string;
+  /** The CA that signed the members' serving certificates (default: the system's). */
+  etcdCafile?: string;
+  /** The client certificate and key presented to members that require one (--client-cert-auth). */
+  etcdCertfile?: string;
+  etcdKeyfile?: string;
+}
+
+function readPem(flag: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`${flag}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/** The store a server uses, from the command line's --store and --etcd-* flags. */
+export function storeConfig(driver: string, dataDir: string, etcd: EtcdFlags = {}): StoreConfig {
+  const tlsFlags = etcd.etcdCafile || etcd.etcdCertfile || etcd.etcdKeyfile;
   if (driver === 'sqlite') {
-    if (etcdEndpoints) throw new Error('--etcd-endpoints needs --store etcd');
+    if (etcd.etcdEndpoints || tlsFlags) throw new Error('--etcd-endpoints and --etcd-cafile/--etcd-certfile/--etcd-keyfile need --store etcd');
     return { driver: 'sqlite', dataDir };
   }
   if (driver === 'etcd') {
-    const endpoints = (etcdEndpoints ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    if (endpoints.length === 0) throw new Error('--store etcd needs --etcd-endpoints URLS (e.g. http://127.0.0.1:2379)');
-    for (const e of endpoints) if (!/^https?:\/\/[^/]+$/.test(e)) throw new Error(`--etcd-endpoints: "${e}" is not a URL like http://127.0.0.1:2379`);
-    return { driver: 'etcd', endpoints };
+    const endpoints = (etcd.etcdEndpoints ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (endpoints.length === 0) throw new Error('--store etcd needs --etcd-endpoints URLS (e.g. https://127.0.0.1:2379)');
+    for (const e of endpoints) if (!/^https?:\/\/[^/]+$/.test(e)) throw new Error(`--etcd-endpoints: "${e}" is not a URL like https://127.0.0.1:2379`);
+    const secure = endpoints.filter((e) => e.startsWith('https:')).length;
+    if (secure !== 0 && secure !== endpoints.length) throw new Error('--etcd-endpoints: all https:// or all http://, not a mix');
+    if (tlsFlags && secure === 0) throw new Error('--etcd-cafile/--etcd-certfile/--etcd-keyfile need https:// endpoints');
+    if (Boolean(etcd.etcdCertfile) !== Boolean(etcd.etcdKeyfile)) throw new Error('--etcd-certfile and --etcd-keyfile go together');
+    const config: StoreConfig = { driver: 'etcd', endpoints };
+    if (secure) {
+      config.tls = {
+        caPem: etcd.etcdCafile ? readPem('--etcd-cafile', etcd.etcdCafile) : undefined,
+        certPem: etcd.etcdCertfile ? readPem('--etcd-certfile', etcd.etcdCertfile) : undefined,
+        keyPem: etcd.etcdKeyfile ? readPem('--etcd-keyfile', etcd.etcdKeyfile) : undefined,
+      };
+    }
+    return config;
   }
   throw new Error(`--store must be sqlite or etcd, got "${driver}"`);
 }

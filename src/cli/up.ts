@@ -15,17 +15,17 @@ import { ApiClient, loadKubeconfig, core } from '../client/client.js';
 import { ensurePki } from '../apiserver/pki.js';
 import { ensureToken, writeAtomic } from '../cluster/files.js';
 import { Supervisor, type ComponentStatus, type ComponentSpec } from '../cluster/supervisor.js';
-import { clientUrl, etcdLayout, etcdMemberSpec, findEtcd, freePort } from '../cluster/etcd.js';
+import { clientUrl, etcdLayout, etcdMemberSpec, findEtcd, freePort, memberHealthy, readClientTls, type EtcdClientTls } from '../cluster/etcd.js';
+import { ensureEtcdPki } from '../cluster/etcd-pki.js';
 import { kubeconfig } from './kubeconfig.js';
-import { CLUSTER_DNS_IP, CLUSTER_DOMAIN, KUBERNETES_SERVICE_IP, serveApi, storeConfig, type ServingApi } from './server.js';
+import { CLUSTER_DNS_IP, CLUSTER_DOMAIN, KUBERNETES_SERVICE_IP, serveApi, storeConfig, type EtcdFlags, type ServingApi } from './server.js';
 
-export interface UpOptions {
+export interface UpOptions extends EtcdFlags {
   dataDir: string;
   port: number;
   nodes: number;
   ha: boolean;
   store: string;
-  etcdEndpoints?: string;
   profile: string;
   demo: boolean;
   /** HA: seconds a crashed control-plane process waits before it restarts. */
@@ -101,9 +101,9 @@ async function waitForNodes(kubeconfigPath: string, count: number): Promise<void
 }
 
 /** Resolve once a majority of the etcd members report healthy. */
-async function waitForEtcd(urls: string[]): Promise<void> {
+async function waitForEtcd(urls: string[], tls?: EtcdClientTls): Promise<void> {
   await until(async () => {
-    const healthy = await Promise.all(urls.map((u) => fetch(`${u}/health`, { signal: AbortSignal.timeout(1000) }).then((r) => r.json() as Promise<{ health?: string }>).then((b) => b.health === 'true', () => false)));
+    const healthy = await Promise.all(urls.map((u) => memberHealthy(u, tls)));
     return healthy.filter(Boolean).length > urls.length / 2;
   });
 }
@@ -111,7 +111,7 @@ async function waitForEtcd(urls: string[]): Promise<void> {
 export async function up(opts: UpOptions): Promise<void> {
   if (opts.profile !== 'default' && opts.profile !== 'fast') throw new UsageError(`--profile must be default or fast, got "${opts.profile}"`);
   if (opts.ha && opts.store === 'sqlite' && opts.etcdEndpoints) throw new UsageError('--etcd-endpoints needs --store etcd');
-  if (opts.ha && opts.etcdEndpoints) throw new UsageError('--ha starts its own etcd cluster; --etcd-endpoints is for a single server on an existing one');
+  if (opts.ha && (opts.etcdEndpoints || opts.etcdCafile || opts.etcdCertfile || opts.etcdKeyfile)) throw new UsageError('--ha starts its own etcd cluster; --etcd-endpoints and --etcd-cafile/--etcd-certfile/--etcd-keyfile are for a single server on an existing one');
   const profile = opts.profile as 'default' | 'fast';
   const dir = resolve(opts.dataDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -142,9 +142,11 @@ export async function up(opts: UpOptions): Promise<void> {
       storeName = 'etcd';
       const etcd = findEtcd();
       const layout = await etcdLayout(dir);
-      for (const m of layout.members) supervisor.start(etcdMemberSpec(etcd, dir, layout, m));
-      const endpoints = layout.members.map(clientUrl);
-      await Promise.race([waitForEtcd(endpoints), supervisor.startupFailed]);
+      const etcdPki = await ensureEtcdPki(dir);
+      for (const m of layout.members) supervisor.start(etcdMemberSpec(etcd, dir, layout, m, etcdPki));
+      const endpoints = layout.members.map((m) => clientUrl(layout, m));
+      const etcdTls = layout.tls ? ['--etcd-cafile', etcdPki.caFile, '--etcd-certfile', etcdPki.clientCertFile, '--etcd-keyfile', etcdPki.clientKeyFile] : [];
+      await Promise.race([waitForEtcd(endpoints, layout.tls ? readClientTls(etcdPki) : undefined), supervisor.startupFailed]);
       const lbPort = opts.port === 0 ? await freePort() : opts.port;
       url = `https://127.0.0.1:${lbPort}`;
       const backends: string[] = [];
@@ -159,12 +161,12 @@ export async function up(opts: UpOptions): Promise<void> {
           zone: layout.members[i].zone,
           url: `https://127.0.0.1:${port}`,
           restart: true,
-          ...unyo(['server', '--data-dir', dir, '--port', String(port), '--store', 'etcd', '--etcd-endpoints', own, '--profile', profile, '--advertise-address', `127.0.0.1:${lbPort}`, '--name', `apiserver-${i + 1}`]),
+          ...unyo(['server', '--data-dir', dir, '--port', String(port), '--store', 'etcd', '--etcd-endpoints', own, ...etcdTls, '--profile', profile, '--advertise-address', `127.0.0.1:${lbPort}`, '--name', `apiserver-${i + 1}`]),
         });
       }
       supervisor.start({ name: 'lb', role: 'lb', url, restart: true, ...unyo(['lb', '--port', String(lbPort), '--backends', backends.join(','), '--ca-file', join(dir, 'pki', 'ca.crt')]) });
     } else {
-      const store = storeConfig(opts.store, dir, opts.etcdEndpoints);
+      const store = storeConfig(opts.store, dir, opts);
       api = await serveApi({ dataDir: dir, store, port: opts.port, profile });
       url = api.url;
       inProcess.push({ name: 'apiserver', role: 'apiserver', pid: process.pid, url });

@@ -109,16 +109,29 @@ class Writer {
   }
 }
 
-/** The etcd member that leads raft now, asked through etcd's JSON gateway. */
+/** The etcd member that leads raft now, asked through etcd's JSON gateway with the API servers' client certificate. */
 async function etcdLeader(): Promise<Component | undefined> {
+  const pki = join(cluster.dataDir, 'pki');
+  const tls = { ca: readFileSync(join(pki, 'etcd', 'ca.crt')), cert: readFileSync(join(pki, 'apiserver-etcd-client.crt')), key: readFileSync(join(pki, 'apiserver-etcd-client.key')) };
   for (const c of components().filter((x) => x.role === 'store')) {
-    try {
-      const res = await fetch(`${c.url}/v3/maintenance/status`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(2000) });
-      const status = (await res.json()) as { header: { member_id: string }; leader: string };
-      if (status.header.member_id === status.leader) return c;
-    } catch {
-      // a member that does not answer is not the leader
-    }
+    const status = await new Promise<{ header: { member_id: string }; leader: string } | undefined>((resolve) => {
+      const req = https.request(`${c.url}/v3/maintenance/status`, { method: 'POST', timeout: 2000, ...tls }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => {
+          try {
+            resolve(JSON.parse(body));
+          } catch {
+            resolve(undefined);
+          }
+        });
+      });
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => resolve(undefined)); // a member that does not answer is not the leader
+      req.end('{}');
+    });
+    if (status && status.header.member_id === status.leader) return c;
   }
   return undefined;
 }
@@ -143,6 +156,24 @@ test('--ha lists every component with its role in cluster.json', () => {
   }
   assert.match(cluster.url, /^https:\/\/127\.0\.0\.1:\d+$/);
   assert.equal(component('lb')!.url, cluster.url, 'the kubeconfig names the load balancer');
+});
+
+test('the etcd members speak TLS and refuse a client without a certificate of their CA', async () => {
+  const members = components().filter((c) => c.role === 'store');
+  for (const m of members) assert.match(m.url ?? '', /^https:\/\/127\.0\.0\.1:\d+$/);
+  assert.ok(await etcdLeader(), 'a member answers the API servers\' client certificate');
+  const pki = join(cluster.dataDir, 'pki');
+  const ask = (extra: https.RequestOptions) =>
+    new Promise<string>((resolve) => {
+      const req = https.get(`${members[0].url}/health`, { timeout: 5000, ca: readFileSync(join(pki, 'etcd', 'ca.crt')), ...extra }, (res) => {
+        res.resume();
+        resolve(`answered ${res.statusCode}`);
+      });
+      req.on('error', (err) => resolve(`refused: ${err.message}`));
+    });
+  assert.match(await ask({}), /^refused/, 'no client certificate');
+  // The admin's certificate is signed by the cluster CA, not etcd's: it opens the API, not the store.
+  assert.match(await ask({ cert: readFileSync(join(pki, 'admin.crt')), key: readFileSync(join(pki, 'admin.key')) }), /^refused/, 'a certificate of the cluster CA');
 });
 
 test('killing the API server, the active controller manager and the etcd leader loses no acknowledged write', { timeout: 300_000 }, async () => {

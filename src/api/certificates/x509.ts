@@ -67,8 +67,15 @@ export interface IssueOptions {
   organizations?: string[];
   dnsNames?: string[];
   ipAddresses?: string[];
-  usage: 'server' | 'client';
+  /** `peer`: both server and client authentication, as etcd members present to one another. */
+  usage: 'server' | 'client' | 'peer';
 }
+
+const extendedUsages = {
+  server: [x509.ExtendedKeyUsage.serverAuth],
+  client: [x509.ExtendedKeyUsage.clientAuth],
+  peer: [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth],
+};
 
 const subjectOf = (commonName: string, organizations: string[] = []) => [`CN=${commonName}`, ...organizations.map((o) => `O=${o}`)].join(', ');
 
@@ -87,14 +94,14 @@ export async function issue(ca: KeyPairPem, opts: IssueOptions): Promise<KeyPair
     subject: subjectOf(opts.commonName, opts.organizations),
     issuer: caCert.subject,
     notBefore: new Date(Date.now() - 3600_000),
-    notAfter: years(opts.usage === 'server' ? 5 : 1),
+    notAfter: years(opts.usage === 'client' ? 1 : 5),
     publicKey: keys.publicKey,
     signingKey: caKeys.privateKey,
     signingAlgorithm: alg,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-      new x509.ExtendedKeyUsageExtension([opts.usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
+      new x509.ExtendedKeyUsageExtension(extendedUsages[opts.usage]),
       await x509.AuthorityKeyIdentifierExtension.create(caCert),
       ...altNames(opts.dnsNames, opts.ipAddresses),
     ],

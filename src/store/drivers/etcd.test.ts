@@ -28,6 +28,27 @@ test('etcd: no member answering fails the open with the endpoints named', { time
   await assert.rejects(open(['http://127.0.0.1:1'], 1000), (err: Error) => err instanceof UnavailableError && /127\.0\.0\.1:1/.test(err.message));
 });
 
+test('etcd over TLS: the client certificate of the members\' CA opens the store; no certificate is refused', { timeout: 60_000 }, async () => {
+  const etcd = await startEtcd(1, { tls: true });
+  const tls = { caPem: etcd.clientTls!.ca, certPem: etcd.clientTls!.cert, keyPem: etcd.clientTls!.key };
+  const store = await openStore({ driver: 'etcd', endpoints: etcd.endpoints, tls });
+  try {
+    const events: WatchEvent[] = [];
+    const watcher = store.watch('/t/', { fromRevision: 0, onEvents: (e) => events.push(...e), onError: () => {} });
+    const created = await store.create('/t/a', 'x');
+    assert.equal((await store.get('/t/a'))?.value, 'x');
+    const deadline = Date.now() + 10_000;
+    while (!events.some((e) => e.kv.key === '/t/a') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(events.some((e) => e.kv.key === '/t/a' && e.kv.modRevision === created.modRevision), 'the watch saw the write');
+    watcher.close();
+    // Only the server's CA, no client certificate: the members require one.
+    await assert.rejects(openStore({ driver: 'etcd', endpoints: etcd.endpoints, requestTimeoutMs: 2000, tls: { caPem: tls.caPem } }), (err: Error) => err instanceof UnavailableError);
+  } finally {
+    await store.close();
+    await etcd.stop();
+  }
+});
+
 test('etcd: losing quorum fails writes within the deadline; regaining it loses nothing; watches go on', { timeout: 120_000 }, async () => {
   const etcd = await startEtcd(3);
   const store = await open(etcd.endpoints, 2000);

@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
+import { ensureEtcdPki, type EtcdPkiFiles } from '../../cluster/etcd-pki.js';
+import { memberHealthy, readClientTls, type EtcdClientTls } from '../../cluster/etcd.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -19,6 +21,9 @@ function freePort(): Promise<number> {
 
 export interface TestEtcdCluster {
   endpoints: string[];
+  /** With `tls`: the certificate files (etcd-pki.ts's layout) and the client's PEMs. */
+  pki?: EtcdPkiFiles;
+  clientTls?: EtcdClientTls;
   /** kill -9 member i. */
   kill(i: number): void;
   /** Start member i again on its data. */
@@ -33,14 +38,22 @@ export function etcdBinary(): string {
   return found;
 }
 
-export async function startEtcd(members = 1): Promise<TestEtcdCluster> {
+/** N members; with `tls`, clients and peers need certificates of a CA made for the cluster. */
+export async function startEtcd(members = 1, opts: { tls?: boolean } = {}): Promise<TestEtcdCluster> {
   const bin = etcdBinary();
   const dir = mkdtempSync(join(tmpdir(), 'unyo-etcd-'));
+  const pki = opts.tls ? await ensureEtcdPki(dir) : undefined;
+  const clientTls = pki ? readClientTls(pki) : undefined;
+  const scheme = pki ? 'https' : 'http';
   const ports: Array<{ client: number; peer: number }> = [];
   for (let i = 0; i < members; i++) ports.push({ client: await freePort(), peer: await freePort() });
-  const initial = ports.map((p, i) => `m${i}=http://127.0.0.1:${p.peer}`).join(',');
+  const initial = ports.map((p, i) => `m${i}=${scheme}://127.0.0.1:${p.peer}`).join(',');
   const procs: Array<ChildProcess | undefined> = [];
-  const endpoints = ports.map((p) => `http://127.0.0.1:${p.client}`);
+  const endpoints = ports.map((p) => `${scheme}://127.0.0.1:${p.client}`);
+  const tlsArgs = pki
+    ? ['--cert-file', pki.serverCertFile, '--key-file', pki.serverKeyFile, '--client-cert-auth', '--trusted-ca-file', pki.caFile,
+       '--peer-cert-file', pki.peerCertFile, '--peer-key-file', pki.peerKeyFile, '--peer-client-cert-auth', '--peer-trusted-ca-file', pki.caFile]
+    : [];
   const launch = (i: number) => {
     const p = ports[i];
     procs[i] = spawn(bin, [
@@ -48,8 +61,8 @@ export async function startEtcd(members = 1): Promise<TestEtcdCluster> {
       '--data-dir', join(dir, `m${i}`),
       '--listen-client-urls', endpoints[i],
       '--advertise-client-urls', endpoints[i],
-      '--listen-peer-urls', `http://127.0.0.1:${p.peer}`,
-      '--initial-advertise-peer-urls', `http://127.0.0.1:${p.peer}`,
+      '--listen-peer-urls', `${scheme}://127.0.0.1:${p.peer}`,
+      '--initial-advertise-peer-urls', `${scheme}://127.0.0.1:${p.peer}`,
       '--initial-cluster', initial,
       '--initial-cluster-state', 'new',
       '--heartbeat-interval', '50',
@@ -57,17 +70,13 @@ export async function startEtcd(members = 1): Promise<TestEtcdCluster> {
       '--experimental-watch-progress-notify-interval', '100ms',
       '--log-level', 'error',
       '--logger', 'zap',
+      ...tlsArgs,
     ], { stdio: 'ignore' });
   };
   const healthy = async (i: number) => {
     const deadline = Date.now() + 30_000;
     for (;;) {
-      try {
-        const res = await fetch(`${endpoints[i]}/health`, { signal: AbortSignal.timeout(1000) });
-        if (((await res.json()) as { health: string }).health === 'true') return;
-      } catch {
-        // not up yet
-      }
+      if (await memberHealthy(endpoints[i], clientTls)) return;
       if (Date.now() > deadline) throw new Error(`etcd member ${i} did not become healthy`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -80,6 +89,8 @@ export async function startEtcd(members = 1): Promise<TestEtcdCluster> {
   };
   return {
     endpoints,
+    pki,
+    clientTls,
     kill: killOne,
     async restart(i) {
       launch(i);
